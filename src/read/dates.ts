@@ -1,0 +1,59 @@
+/** Finds calendar dates written in article text ("April 25, 2019", "25 April 2019", "2019-04-25"). */
+
+const MONTHS: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+};
+const MONTH = '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
+const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'g');
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+(\\d{4})\\b`, 'g');
+const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+
+/** A date found in text, as YYYY-MM-DD, with where it was found (for choosing among several). */
+export interface FoundDate {
+  day: string;
+  index: number;
+}
+
+function toDay(year: number, month: number, day: number): string | null {
+  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1) return null; // 31 June and the like
+  return date.toISOString().slice(0, 10);
+}
+
+function monthNumber(name: string): number {
+  return MONTHS[name.toLowerCase().replace('.', '').slice(0, name.toLowerCase().startsWith('sept') ? 4 : 3)] ?? 0;
+}
+
+/** Every full date in the text, in order of appearance. */
+export function findDates(text: string): FoundDate[] {
+  const found: FoundDate[] = [];
+  for (const m of text.matchAll(MONTH_DAY_YEAR)) {
+    const day = toDay(Number(m[3]), monthNumber(m[1] ?? ''), Number(m[2]));
+    if (day) found.push({ day, index: m.index ?? 0 });
+  }
+  for (const m of text.matchAll(DAY_MONTH_YEAR)) {
+    const day = toDay(Number(m[3]), monthNumber(m[2] ?? ''), Number(m[1]));
+    if (day) found.push({ day, index: m.index ?? 0 });
+  }
+  for (const m of text.matchAll(ISO_DAY)) {
+    const day = toDay(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (day) found.push({ day, index: m.index ?? 0 });
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+/** The date most often written, ties going to the one written first. */
+export function mostCommonDate(texts: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const text of texts) for (const { day } of findDates(text)) counts.set(day, (counts.get(day) ?? 0) + 1);
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [day, count] of counts) {
+    if (count > bestCount) {
+      best = day;
+      bestCount = count;
+    }
+  }
+  return best;
+}

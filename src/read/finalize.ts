@@ -1,0 +1,162 @@
+/**
+ * Turns what a reader found into a valid Article: derives what is missing (reporting each derivation as a
+ * warning), cleans every text field, and checks the result against the schema. Shared by both readers.
+ */
+import type { z } from 'zod';
+import { ARTICLE_ID, type Article, ArticleSchema, type ReadResult, type ReadWarning } from '../article.js';
+import { ArticleError } from '../errors.js';
+import { isoSeconds, shortHash, slugify, toPlainText, truncateAtWord } from '../text.js';
+import { mostCommonDate } from './dates.js';
+
+export const TITLE_MAX = 110;
+export const SUMMARY_MAX = 300;
+
+/** Everything a reader may know; all optional but paragraphs. */
+export interface ArticleDraft {
+  id?: string | null;
+  url?: string | null;
+  title?: string | null;
+  summary?: string | null;
+  published?: string | null;
+  updated?: string | null;
+  dateline?: string | null;
+  language?: string | null;
+  section?: string | null;
+  tags?: string[];
+  authors?: string[];
+  publisher?: string | null;
+  attribution?: string[];
+  paragraphs: string[];
+  quotes?: Article['quotes'];
+  photos?: Article['photos'];
+  related?: Article['related'];
+  /** Text whose dates date the article, in order of trust. */
+  dateSources?: string[][];
+}
+
+export interface ReadContext {
+  /** File name, object key or request id: named in every error and warning. */
+  source: string;
+  /** When the article was received (file mtime, object LastModified): the date of last resort. */
+  receivedAt?: Date;
+  /** Language when the article does not say. */
+  defaultLanguage?: string;
+}
+
+/** Id from a URL: its path as a slug, with a hash where the slug alone could collide. */
+export function idFromUrl(url: string): string {
+  const parsed = new URL(url);
+  const path = slugify(decodeURIComponent(parsed.pathname.replace(/\.(s?html?|php|aspx?)$/i, '')), 96);
+  if (path === '' || parsed.search !== '' || path.length >= 96) return `${path || 'article'}-${shortHash(url, 10)}`.replace(/^-/, '');
+  return path;
+}
+
+function normaliseDate(value: string, source: string, field: string): string {
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time)) throw new ArticleError(source, field, `"${value}" is not a valid date`);
+  return isoSeconds(new Date(time));
+}
+
+const clean = (value: string | null | undefined): string | null => {
+  if (value === null || value === undefined) return null;
+  const text = toPlainText(value);
+  return text === '' ? null : text;
+};
+
+/** Joins a zod path the way people write it: photos[0].url. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(article)';
+}
+
+export function articleErrorFromZod(source: string, error: z.ZodError, prefix = ''): ArticleError {
+  const issue = error.issues[0];
+  const field = fieldPath([...(prefix ? [prefix] : []), ...(issue?.path ?? [])]);
+  return new ArticleError(source, field, issue?.message ?? 'is invalid', { cause: error });
+}
+
+export function finalizeArticle(draft: ArticleDraft, context: ReadContext): ReadResult {
+  const { source } = context;
+  const warnings: ReadWarning[] = [];
+  const warn = (field: string, message: string) => warnings.push({ field, message });
+
+  const paragraphs = draft.paragraphs.map((p) => toPlainText(p)).filter((p) => p !== '');
+  if (paragraphs.length === 0) throw new ArticleError(source, 'paragraphs', 'the article has no body text');
+  const lead = paragraphs[0] as string;
+
+  let title = clean(draft.title);
+  if (!title) {
+    const sentence = /^(.{20,}?[.!?])(\s|$)/.exec(lead)?.[1];
+    title = truncateAtWord(sentence && sentence.length <= TITLE_MAX ? sentence : lead, TITLE_MAX);
+    warn('title', `derived from the lead paragraph: "${title}"`);
+  }
+
+  let summary = clean(draft.summary);
+  if (!summary) {
+    summary = truncateAtWord(lead, SUMMARY_MAX);
+    warn('summary', 'derived from the lead paragraph');
+  }
+
+  let published: string;
+  if (draft.published) {
+    published = normaliseDate(draft.published, source, 'published');
+  } else {
+    const day = (draft.dateSources ?? []).map((texts) => mostCommonDate(texts)).find((d) => d !== null);
+    if (day) {
+      published = `${day}T00:00:00Z`;
+      warn('published', `derived from a date in the text: ${day}`);
+    } else if (context.receivedAt && !Number.isNaN(context.receivedAt.getTime())) {
+      published = isoSeconds(context.receivedAt);
+      warn('published', `no date in the text; using the time it was received: ${published}`);
+    } else {
+      throw new ArticleError(source, 'published', 'missing, and no date can be derived from the text');
+    }
+  }
+  const updated = draft.updated ? normaliseDate(draft.updated, source, 'updated') : published;
+  if (Date.parse(updated) < Date.parse(published)) throw new ArticleError(source, 'updated', `${updated} is before published ${published}`);
+
+  const url = clean(draft.url);
+  let id = draft.id?.trim() || null;
+  if (id !== null && !ARTICLE_ID.test(id)) {
+    throw new ArticleError(source, 'id', `"${id.slice(0, 80)}" must be 1-128 letters, digits, ".", "_" or "-" (no "..", slashes or NUL)`);
+  }
+  if (!id) {
+    if (url) {
+      try {
+        id = idFromUrl(url);
+      } catch (cause) {
+        throw new ArticleError(source, 'url', `"${url.slice(0, 200)}" is not a valid URL`, { cause });
+      }
+      warn('id', `derived from the URL: ${id}`);
+    } else {
+      id = `a-${shortHash([title, published, ...paragraphs].join('\n'))}`;
+      warn('id', `no id or URL; derived from a hash of the content: ${id}`);
+    }
+  }
+
+  const candidate = {
+    id,
+    url,
+    title,
+    summary,
+    published,
+    updated,
+    dateline: clean(draft.dateline),
+    language: draft.language?.trim() || context.defaultLanguage || 'en',
+    section: clean(draft.section),
+    tags: unique((draft.tags ?? []).map(clean)),
+    authors: unique((draft.authors ?? []).map(clean)),
+    publisher: clean(draft.publisher),
+    attribution: unique((draft.attribution ?? []).map(clean)),
+    paragraphs,
+    quotes: (draft.quotes ?? []).map((q) => ({ text: clean(q.text) ?? '', speaker: clean(q.speaker), role: clean(q.role) })),
+    photos: (draft.photos ?? []).map((p) => ({ ...p, caption: clean(p.caption), credit: clean(p.credit) })),
+    related: (draft.related ?? []).map((r) => ({ label: clean(r.label) ?? 'Related', title: clean(r.title) ?? '', url: r.url })),
+  };
+  const parsed = ArticleSchema.safeParse(candidate);
+  if (!parsed.success) throw articleErrorFromZod(source, parsed.error);
+  return { article: parsed.data, warnings };
+}
+
+function unique(values: (string | null)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== null))];
+}

@@ -1,0 +1,157 @@
+/** Readers: a raw text article (with optional front matter) or a JSON article, chosen by file extension. */
+import type { Photo, ReadResult } from '../article.js';
+import { ArticleSchema, isHttpUrl } from '../article.js';
+import { ArticleError } from '../errors.js';
+import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
+import { splitFrontMatter } from './front-matter.js';
+import { parseRawBody, type RawMarker, type RawPhoto } from './raw.js';
+
+export type { ReadContext } from './finalize.js';
+
+/** Largest article accepted, in bytes: wire copy is tens of kilobytes; this bounds memory and time. */
+export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
+
+export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.markdown', '.json'] as const;
+
+export function isArticleName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return ARTICLE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+function checkSize(content: string | Uint8Array, source: string): void {
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+  if (bytes > MAX_ARTICLE_BYTES) {
+    throw new ArticleError(source, '(size)', `${bytes} bytes is over the limit of ${MAX_ARTICLE_BYTES} bytes for one article`);
+  }
+}
+
+function decode(content: string | Uint8Array, source: string): string {
+  if (typeof content === 'string') return content;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch (cause) {
+    throw new ArticleError(source, '(encoding)', 'is not valid UTF-8 text', { cause });
+  }
+}
+
+/** Reads raw wire copy, front matter first when present. */
+export function readRawArticle(content: string | Uint8Array, context: ReadContext): ReadResult {
+  checkSize(content, context.source);
+  const { meta, body } = splitFrontMatter(decode(content, context.source), context.source);
+  const parts = parseRawBody(body);
+  const warnings: ReadResult['warnings'] = parts.droppedUrls.map((url) => ({ field: 'photos', message: `ignored a photo URL that is not http(s): ${url.slice(0, 100)}` }));
+
+  // Photo URLs: front matter first (by position), then the page's image markers, matched to captions.
+  const given = meta.photos ?? [];
+  const { urls: markerUrls, extra } = matchMarkers(parts.photos, parts.markers);
+  const photos: Photo[] = [];
+  const count = Math.max(parts.photos.length + extra.length, given.length);
+  for (let i = 0; i < count; i++) {
+    const found = parts.photos[i] ?? extra[i - parts.photos.length];
+    const fromMeta = given[i];
+    const url = fromMeta?.url ?? markerUrls[i] ?? null;
+    if (url !== null && !isHttpUrl(url)) throw new ArticleError(context.source, `photos[${i}].url`, `"${url.slice(0, 200)}" must be an absolute http(s) URL`);
+    photos.push({
+      url,
+      caption: fromMeta?.caption ?? found?.caption ?? null,
+      credit: fromMeta?.credit ?? found?.credit ?? null,
+      type: fromMeta?.type ?? null,
+      bytes: fromMeta?.bytes ?? null,
+      width: fromMeta?.width ?? null,
+      height: fromMeta?.height ?? null,
+    });
+  }
+
+  const draft: ArticleDraft = {
+    id: meta.id ?? null,
+    url: meta.url ?? null,
+    title: meta.title ?? parts.title,
+    summary: meta.summary ?? null,
+    published: meta.published ?? null,
+    updated: meta.updated ?? null,
+    dateline: meta.dateline ?? parts.dateline,
+    language: meta.language ?? null,
+    section: meta.section ?? null,
+    tags: meta.tags ?? [],
+    authors: meta.authors ?? (meta.author ? [meta.author] : parts.authors),
+    publisher: meta.publisher ?? parts.publisher,
+    attribution: parts.attribution,
+    paragraphs: parts.paragraphs,
+    quotes: parts.quotes,
+    photos,
+    related: parts.related,
+    dateSources: [parts.captionText, parts.paragraphs],
+  };
+  const result = finalizeArticle(draft, context);
+  return { article: result.article, warnings: [...warnings, ...result.warnings] };
+}
+
+const foldText = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * Pairs image markers with captions. A marker whose alt text opens a caption belongs to it; the rest go in
+ * order: one to one when there are as many markers as captions, else the markers with a URL fill the
+ * captions still without one. Markers left over are photos of their own, their alt text the caption.
+ */
+export function matchMarkers(photos: readonly RawPhoto[], markers: readonly RawMarker[]): { urls: (string | null)[]; extra: (RawPhoto & { url: string })[] } {
+  const urls: (string | null | undefined)[] = photos.map(() => undefined);
+  const used = new Set<number>();
+  markers.forEach((marker, m) => {
+    const alt = foldText(marker.alt);
+    if (alt.length < 8) return;
+    const i = photos.findIndex((p, k) => urls[k] === undefined && p.caption !== null && foldText(p.caption).startsWith(alt));
+    if (i >= 0) {
+      urls[i] = marker.url;
+      used.add(m);
+    }
+  });
+  const rest = markers.map((marker, m) => ({ marker, m })).filter(({ m }) => !used.has(m));
+  const sameCount = markers.length === photos.length;
+  const queue = sameCount ? rest : rest.filter(({ marker }) => marker.url !== null);
+  for (let i = 0; i < photos.length; i++) {
+    if (urls[i] !== undefined) continue;
+    const next = sameCount ? queue.find(({ m }) => m === i) : queue.shift();
+    if (next) {
+      urls[i] = next.marker.url;
+      used.add(next.m);
+    }
+  }
+  const extra = markers
+    .filter((marker, m) => !used.has(m) && marker.url !== null)
+    .map((marker) => ({ caption: marker.alt || null, credit: null, url: marker.url as string }));
+  return { urls: [...urls.map((u) => u ?? null), ...extra.map((e) => e.url)], extra };
+}
+
+const JsonArticleSchema = ArticleSchema.partial().extend({ paragraphs: ArticleSchema.shape.paragraphs }).passthrough();
+
+/** Reads a structured article: the model's own fields, checked by the schema; missing metadata derived. */
+export function readJsonArticle(content: string | Uint8Array, context: ReadContext): ReadResult {
+  checkSize(content, context.source);
+  let value: unknown;
+  try {
+    value = JSON.parse(decode(content, context.source));
+  } catch (cause) {
+    if (cause instanceof ArticleError) throw cause;
+    throw new ArticleError(context.source, '(json)', `invalid JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ArticleError(context.source, '(json)', 'must be a JSON object');
+  const parsed = JsonArticleSchema.safeParse(value);
+  if (!parsed.success) throw articleErrorFromZod(context.source, parsed.error);
+  const a = parsed.data;
+  return finalizeArticle(
+    {
+      ...a,
+      dateSources: [a.photos?.map((p) => p.caption ?? '') ?? [], a.paragraphs],
+    },
+    context,
+  );
+}
+
+/** Chooses the reader by the name's extension. */
+export function readArticle(name: string, content: string | Uint8Array, context: Omit<ReadContext, 'source'> & { source?: string }): ReadResult {
+  const full = { ...context, source: context.source ?? name };
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.json')) return readJsonArticle(content, full);
+  if (isArticleName(lower)) return readRawArticle(content, full);
+  throw new ArticleError(full.source, '(file type)', `is not an article: expected ${ARTICLE_EXTENSIONS.join(', ')}`);
+}

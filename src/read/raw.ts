@@ -1,0 +1,297 @@
+/**
+ * The raw reader: wire copy scraped from a web page, one paragraph a line, with photo captions and credits,
+ * pull quotes, related-story lines, agency attribution and page leftovers mixed in. It sorts each line into
+ * what it is; only body text becomes paragraphs.
+ */
+import { isHttpUrl } from '../article.js';
+import { titleCaseName, toPlainText } from '../text.js';
+
+export interface RawPhoto {
+  caption: string | null;
+  credit: string | null;
+}
+export interface RawMarker {
+  alt: string;
+  url: string | null;
+}
+export interface RawQuote {
+  text: string;
+  speaker: string | null;
+  role: string | null;
+}
+export interface RawRelated {
+  label: string;
+  title: string;
+  url: string | null;
+}
+
+/** What the raw text says, before front matter and derivation fill the rest. */
+export interface RawParts {
+  title: string | null;
+  dateline: string | null;
+  paragraphs: string[];
+  quotes: RawQuote[];
+  /** Captioned photos in order of appearance. */
+  photos: RawPhoto[];
+  /** Image markers `![alt](url) |` in order; their URLs are photo URLs. */
+  markers: RawMarker[];
+  related: RawRelated[];
+  attribution: string[];
+  authors: string[];
+  publisher: string | null;
+  /** Text that dates the article, captions first: they describe the event. */
+  captionText: string[];
+  /** Markers whose URL was dropped (not http(s)), to warn about. */
+  droppedUrls: string[];
+}
+
+const MARKER = /!\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g;
+const MARKER_LINE = /^(?:\s*!\[[^\]]*\]\([^)]*\)\s*\|?)+\s*$/;
+const PIPE_LINE = /^([^|]{1,100}?)\s*\|\s*$/;
+const PUBLICATION = /\b(DAILY|NEWS|TIMES|POST|HERALD|PRESS|TRIBUNE|JOURNAL|GAZETTE|TELEGRAPH|CHRONICLE|AGENCY|MEDIA|NETWORK|WEEKLY|MONITOR|REVIEW|XINHUA)\b/;
+const RELATED = /^(READ MORE|ALSO READ|READ ALSO|RELATED|RELATED STORY|RELATED STORIES|SEE ALSO|MORE|Read more|Also read|Related|Related story|Related stories|See also)\s*[:：]\s*(.+)$/;
+const MARKDOWN_LINK = /^\[([^\]]+)\]\(([^)\s]+)\)\s*\|?$/;
+const BYLINE = /^By\s+(.{3,120})$/;
+const CONTACT = /^(Contact the (writer|writers|reporter|author)s?\b|Email:|E-mail:)/i;
+const NAV_WORDS = /^(share|print|email|e-mail|facebook|twitter|x|wechat|weibo|linkedin|whatsapp|top|back to top|comments?|copyright\b.*|.*all rights reserved\.?)$/i;
+const PAREN_LINE = /^[(\[]\s*([^()[\]]{1,200}?)\s*[)\]]$/;
+const TRAILING_CREDIT = /^(.*\S)\s*[(\[]\s*([^()[\]]{2,200}?)\s*[)\]]\s*$/;
+const CREDIT_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|FILE|PROVIDED|COURTESY|POOL|IMAGE|IMAGES|VCG|IC|AP|AFP|REUTERS|GETTY|EPA|XINHUA|CHINA DAILY|AGENCIES|CNS|SPUTNIK|TASS|BLOOMBERG)\b/;
+const ATTRIBUTION_PHRASE = /^(with\b.*\binputs?\b.*|agencies|xinhua|reuters|ap|afp|dpa|tass|kyodo|yonhap|bernama|anadolu|bloomberg|cgtn|china daily|china news service|source:.*|sources:.*|.*\bcontributed to this (story|report|article)\.?)$/i;
+const SENTENCE_END = /[.!?:;…]["'”’)\]]*$/;
+// A dateline: a place in capitals, optionally ", Country" or ", Month Day" and "(Agency)", then a dash.
+const DATELINE = /^((\p{Lu}[\p{Lu}.'’ ]*\p{Lu}\.?)(?:,\s*[\p{L}\d][\p{L}\d .'’]{0,40}?)?)\s*(?:\(([^)]{2,40})\))?\s*(?:--|-|–|—)\s*(?=\S)/u;
+const SPEAKER = /^(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le)){1,4}),\s+(\S.{1,119})$/u;
+
+/** Folds a line to letters and digits, for finding text that repeats another's. */
+function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** A bracketed text that reads as a photo credit: capitals, a slash, or a credit word. */
+function isCreditText(inner: string, standalone: boolean): boolean {
+  if (/^photo\s*[/:]/i.test(inner)) return true;
+  const hasLower = /\p{Ll}/u.test(inner);
+  if (hasLower) return false;
+  if (!/\p{Lu}/u.test(inner)) return false;
+  if (inner.includes('/')) return true;
+  if (CREDIT_WORDS.test(inner)) return true;
+  // A bare name in capitals on its own line under a caption is a credit too.
+  return standalone && inner.split(/\s+/).length <= 6;
+}
+
+type Kind =
+  | 'text'
+  | 'caption'
+  | 'credit'
+  | 'marker'
+  | 'leftover'
+  | 'publication'
+  | 'related'
+  | 'attribution'
+  | 'byline'
+  | 'quote'
+  | 'speaker'
+  | 'title';
+
+interface Line {
+  text: string;
+  kind: Kind;
+  /** For captions with the credit on the same line; for credit lines, the credit. */
+  credit?: string;
+}
+
+/** Splits into lines; joins a hard-wrapped line with the next when the sentence plainly runs on. */
+function splitLines(body: string): string[] {
+  const raw = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  const lines: string[] = [];
+  let previousBlank = true;
+  for (const rawLine of raw) {
+    const line = rawLine.replace(/[\t\u00A0\u2000-\u200B\u3000]/g, ' ').replace(/ {2,}/g, ' ').trim();
+    if (line === '') {
+      previousBlank = true;
+      continue;
+    }
+    const last = lines[lines.length - 1];
+    if (!previousBlank && last !== undefined && /[\p{Ll},]$/u.test(last) && /^\p{Ll}/u.test(line) && last.length > 40) {
+      lines[lines.length - 1] = `${last} ${line}`;
+    } else {
+      lines.push(line);
+    }
+    previousBlank = false;
+  }
+  return lines;
+}
+
+function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Line {
+  if (MARKER_LINE.test(text)) {
+    for (const m of text.matchAll(MARKER)) {
+      const url = (m[2] ?? '').trim();
+      const alt = toPlainText(m[1] ?? '');
+      if (url !== '' && !isHttpUrl(url)) droppedUrls.push(url);
+      markers.push({ alt, url: url !== '' && isHttpUrl(url) ? url : null });
+    }
+    return { text, kind: 'marker' };
+  }
+  const pipe = PIPE_LINE.exec(text);
+  if (pipe) {
+    const name = (pipe[1] ?? '').trim();
+    if (!/\p{Ll}/u.test(name) && PUBLICATION.test(name)) return { text: name, kind: 'publication' };
+    return { text, kind: 'leftover' };
+  }
+  if (text === '|' || NAV_WORDS.test(text) || CONTACT.test(text)) return { text, kind: 'leftover' };
+  const related = RELATED.exec(text);
+  if (related) return { text: (related[2] ?? '').trim(), kind: 'related', credit: (related[1] ?? '').toUpperCase() };
+  const byline = BYLINE.exec(text);
+  if (byline && !SENTENCE_END.test(text) && text.length <= 120) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
+  const paren = PAREN_LINE.exec(text);
+  if (paren) {
+    const inner = (paren[1] ?? '').trim();
+    if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
+    if (isCreditText(inner, true)) return { text: inner, kind: 'credit', credit: inner };
+    return { text: inner, kind: 'attribution' };
+  }
+  const trailing = TRAILING_CREDIT.exec(text);
+  if (trailing) {
+    const inner = (trailing[2] ?? '').trim();
+    if (isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) {
+      return { text: (trailing[1] ?? '').trim(), kind: 'caption', credit: inner };
+    }
+  }
+  return { text, kind: 'text' };
+}
+
+function parseRelated(label: string, text: string): RawRelated {
+  const link = MARKDOWN_LINK.exec(text);
+  if (link && isHttpUrl(link[2] ?? '')) return { label, title: toPlainText(link[1] ?? ''), url: link[2] ?? null };
+  return { label, title: toPlainText(text.replace(/\s*\|$/, '')), url: null };
+}
+
+function parseByline(text: string): string[] {
+  const names = text.replace(/\s+(?:in|from)\s+[\p{Lu}][\p{L} ,.'’-]*$/u, '');
+  return names
+    .split(/\s*(?:,|\band\b|&)\s*/)
+    .map((name) => titleCaseName(name.trim()))
+    .filter((name) => name.length > 1);
+}
+
+/** Reads the body of a raw article (front matter already removed). Pure. */
+export function parseRawBody(body: string): RawParts {
+  const markers: RawMarker[] = [];
+  const droppedUrls: string[] = [];
+  const lines = splitLines(body).map((text) => classify(text, markers, droppedUrls));
+
+  // A credit line under a text line makes that line a caption. A credit-looking line with nothing but
+  // page furniture after it, and no slash, is the article's attribution, e.g. a closing "(AP)".
+  const contentAfter = (index: number) =>
+    lines.slice(index + 1).some((l) => l.kind === 'text' || l.kind === 'caption' || l.kind === 'related');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (line.kind !== 'credit') continue;
+    const previous = lines[i - 1];
+    if (!line.text.includes('/') && !/^photo/i.test(line.text) && !contentAfter(i)) {
+      line.kind = 'attribution';
+    } else if (previous?.kind === 'text') {
+      previous.kind = 'caption';
+      previous.credit = line.text;
+      line.kind = 'leftover'; // taken with its caption
+    }
+  }
+
+  // Pull quotes: a line without a closing full stop whose words stand again inside a longer body line.
+  const bodyFolds = lines.map((l) => (l.kind === 'text' ? fold(l.text) : ''));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (line.kind !== 'text' || SENTENCE_END.test(line.text.replace(/["'”’]+$/, '.').slice(0, -1) + '') || line.text.length > 400) continue;
+    const folded = bodyFolds[i] ?? '';
+    if (folded.length < 16 || folded.split(' ').length < 4) continue;
+    const repeats = bodyFolds.some((other, j) => j !== i && other.length > folded.length && other.includes(folded));
+    if (!repeats) continue;
+    line.kind = 'quote';
+    const next = lines[i + 1];
+    if (next?.kind === 'text' && !SENTENCE_END.test(next.text) && SPEAKER.test(next.text)) next.kind = 'speaker';
+  }
+
+  // A headline at the very top: a short unpunctuated line before anything else that is text.
+  const first = lines.find((l) => l.kind !== 'marker' && l.kind !== 'leftover' && l.kind !== 'publication');
+  if (first?.kind === 'text' && first.text.length <= 160 && !SENTENCE_END.test(first.text)) {
+    const firstIndex = lines.indexOf(first);
+    const hasBodyAfter = lines.slice(firstIndex + 1).some((l) => l.kind === 'text');
+    if (hasBodyAfter) first.kind = 'title';
+  }
+
+  const parts: RawParts = {
+    title: null,
+    dateline: null,
+    paragraphs: [],
+    quotes: [],
+    photos: [],
+    markers,
+    related: [],
+    attribution: [],
+    authors: [],
+    publisher: null,
+    captionText: [],
+    droppedUrls,
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    switch (line.kind) {
+      case 'text': {
+        const paragraph = toPlainText(line.text.replace(MARKER, ''));
+        if (paragraph !== '') parts.paragraphs.push(paragraph);
+        break;
+      }
+      case 'title':
+        parts.title = toPlainText(line.text);
+        break;
+      case 'caption':
+        parts.photos.push({ caption: toPlainText(line.text), credit: line.credit ? toPlainText(line.credit) : null });
+        parts.captionText.push(line.text);
+        break;
+      case 'credit':
+        // A credit with no caption above it still belongs to a photo.
+        parts.photos.push({ caption: null, credit: toPlainText(line.text) });
+        break;
+      case 'quote': {
+        const next = lines[i + 1];
+        const speaker = next?.kind === 'speaker' ? SPEAKER.exec(next.text) : null;
+        parts.quotes.push({
+          text: toPlainText(line.text.replace(/^["“‘']+|["”’']+$/g, '')),
+          speaker: speaker ? toPlainText(speaker[1] ?? '') : null,
+          role: speaker ? toPlainText(speaker[2] ?? '') : null,
+        });
+        break;
+      }
+      case 'related':
+        parts.related.push(parseRelated(line.credit ?? 'RELATED', line.text));
+        break;
+      case 'attribution':
+        parts.attribution.push(toPlainText(line.text));
+        break;
+      case 'byline':
+        parts.authors.push(...parseByline(toPlainText(line.text)));
+        break;
+      case 'publication':
+        parts.publisher ??= toPlainText(line.text);
+        break;
+      default:
+        break; // markers, speaker lines (taken with their quote), page leftovers
+    }
+  }
+
+  const lead = parts.paragraphs[0];
+  if (lead !== undefined) {
+    const dateline = DATELINE.exec(lead);
+    if (dateline && (dateline[2] ?? '').replace(/[^\p{Lu}]/gu, '').length >= 3) {
+      parts.dateline = (dateline[1] ?? '').trim();
+      const agency = dateline[3]?.trim();
+      if (agency && !parts.attribution.includes(agency)) parts.attribution.push(agency);
+      parts.paragraphs[0] = lead.slice(dateline[0].length);
+    }
+  }
+  return parts;
+}

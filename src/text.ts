@@ -1,0 +1,78 @@
+/** Text helpers shared by readers and renderers. Pure functions, no I/O. */
+import { createHash } from 'node:crypto';
+import { decodeHTML } from 'entities';
+import sanitizeHtml from 'sanitize-html';
+
+// Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes every character XML 1.0 cannot carry, so any field can go into any feed. */
+export function stripXmlForbidden(value: string): string {
+  return value.replace(XML_FORBIDDEN, '');
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML or XML text and attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}
+
+/**
+ * Plain text from text that may hold markup: tags are dropped (script and style with their content),
+ * entities decoded, forbidden characters removed, white space folded. Fast path when there is no markup.
+ */
+export function toPlainText(value: string): string {
+  let text = stripXmlForbidden(value);
+  if (/[<&]/.test(text)) {
+    text = decodeHTML(
+      sanitizeHtml(text, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'noscript', 'iframe', 'svg', 'math', 'title'] }),
+    );
+    text = stripXmlForbidden(text);
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** A short stable hash (hex) of a string. */
+export function shortHash(value: string, length = 16): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
+
+/** URL-safe lowercase slug: letters and digits of any script are kept, the rest become single hyphens. */
+export function slugify(value: string, maxLength = 80): string {
+  const slug = value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return cutAt(slug, maxLength, '-');
+}
+
+function cutAt(value: string, maxLength: number, separator: string): string {
+  if (value.length <= maxLength) return value;
+  const cut = value.slice(0, maxLength);
+  const at = cut.lastIndexOf(separator);
+  return (at > maxLength / 2 ? cut.slice(0, at) : cut).replace(/[-\s]+$/, '');
+}
+
+/** Shortens text to at most maxLength characters, cut at a word, with an ellipsis when cut. */
+export function truncateAtWord(value: string, maxLength: number): string {
+  if (value.length <= maxLength) return value;
+  const room = maxLength - 1;
+  const cut = value.slice(0, room + 1);
+  const at = cut.lastIndexOf(' ');
+  const head = (at > room / 2 ? cut.slice(0, at) : value.slice(0, room)).replace(/[\s,;:.\-–—]+$/, '');
+  return `${head}…`;
+}
+
+/** Title Case for names written in capitals on the wire (`WANG XIAODONG` -> `Wang Xiaodong`). */
+export function titleCaseName(value: string): string {
+  if (/\p{Ll}/u.test(value)) return value;
+  return value.toLowerCase().replace(/(^|[\s'’-])(\p{L})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+}
+
+/** ISO 8601 without milliseconds: what every output writes for a date. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
