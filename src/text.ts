@@ -13,8 +13,13 @@ export function stripXmlForbidden(value: string): string {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for HTML or XML text and attribute values. */
+/** Escapes text for HTML or XML element content. */
 export function escapeHtml(value: string): string {
+  return value.replace(/[&<>]/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}
+
+/** Escapes text for an HTML or XML attribute value (either quote). */
+export function escapeAttr(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 

@@ -68,10 +68,17 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(article)';
 }
 
+/** A zod issue in words: "is missing" rather than "expected array, received undefined". */
+export function zodMessage(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'is invalid';
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `is missing (expected ${issue.expected})`;
+  return issue.message;
+}
+
 export function articleErrorFromZod(source: string, error: z.ZodError, prefix = ''): ArticleError {
   const issue = error.issues[0];
   const field = fieldPath([...(prefix ? [prefix] : []), ...(issue?.path ?? [])]);
-  return new ArticleError(source, field, issue?.message ?? 'is invalid', { cause: error });
+  return new ArticleError(source, field, zodMessage(issue), { cause: error });
 }
 
 export function finalizeArticle(draft: ArticleDraft, context: ReadContext): ReadResult {

@@ -1,0 +1,59 @@
+/** The output check every feed passes before it is written: well-formed XML, or a valid JSON Feed 1.1. */
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { SaxesParser } from 'saxes';
+import { FeedCheckError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+
+let validateJsonFeed: ValidateFunction | undefined;
+
+function jsonFeedValidator(): ValidateFunction {
+  if (!validateJsonFeed) {
+    const schema = require('jsonfeed-schema/schema-v1.1.json') as Record<string, unknown>;
+    const ajv = new Ajv({ allErrors: false, strict: false });
+    const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+    addFormats(ajv);
+    validateJsonFeed = ajv.compile(schema);
+  }
+  return validateJsonFeed;
+}
+
+/** Throws FeedCheckError unless the text is well-formed, namespace-correct XML. */
+export function checkXml(path: string, xml: string): void {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  let failure: Error | undefined;
+  parser.on('error', (error) => {
+    failure ??= error;
+  });
+  parser.on('doctype', () => {
+    failure ??= new Error('a DOCTYPE is not allowed in a feed');
+  });
+  parser.write(xml).close();
+  if (failure) throw new FeedCheckError(path, `not well-formed XML: ${failure.message}`, { cause: failure });
+}
+
+/** Throws FeedCheckError unless the text is JSON valid against the JSON Feed 1.1 schema. */
+export function checkJsonFeed(path: string, text: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new FeedCheckError(path, 'not valid JSON', { cause });
+  }
+  const validate = jsonFeedValidator();
+  if (!validate(value)) {
+    const first = validate.errors?.[0];
+    throw new FeedCheckError(path, `not a valid JSON Feed 1.1: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(), { cause: validate.errors });
+  }
+  if ((value as { version?: unknown }).version !== 'https://jsonfeed.org/version/1.1') {
+    throw new FeedCheckError(path, 'not a JSON Feed 1.1: version must be https://jsonfeed.org/version/1.1');
+  }
+}
+
+/** Checks one output file by its name. */
+export function checkFeed(path: string, body: string): void {
+  if (path.endsWith('.json')) checkJsonFeed(path, body);
+  else checkXml(path, body);
+}
