@@ -54,8 +54,8 @@ const MARKDOWN_LINK = /^\[([^\]]+)\]\(([^)\s]+)\)\s*\|?$/;
 const BYLINE = /^By\s+(.{3,120})$/;
 const CONTACT = /^(Contact the (writer|writers|reporter|author)s?\b|Email:|E-mail:)/i;
 const NAV_WORDS = /^(share|print|email|e-mail|facebook|twitter|x|wechat|weibo|linkedin|whatsapp|top|back to top|comments?|copyright\b.*|.*all rights reserved\.?)$/i;
-const PAREN_LINE = /^[(\[]\s*([^()[\]]{1,200}?)\s*[)\]]$/;
-const TRAILING_CREDIT = /^(.*\S)\s*[(\[]\s*([^()[\]]{2,200}?)\s*[)\]]\s*$/;
+const PAREN_LINE = /^[([]\s*([^()[\]]{1,200}?)\s*[)\]]$/;
+const TRAILING_CREDIT = /^(.*\S)\s*[([]\s*([^()[\]]{2,200}?)\s*[)\]]\s*$/;
 const CREDIT_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|FILE|PROVIDED|COURTESY|POOL|IMAGE|IMAGES|VCG|IC|AP|AFP|REUTERS|GETTY|EPA|XINHUA|CHINA DAILY|AGENCIES|CNS|SPUTNIK|TASS|BLOOMBERG)\b/;
 const ATTRIBUTION_PHRASE = /^(with\b.*\binputs?\b.*|agencies|xinhua|reuters|ap|afp|dpa|tass|kyodo|yonhap|bernama|anadolu|bloomberg|cgtn|china daily|china news service|source:.*|sources:.*|.*\bcontributed to this (story|report|article)\.?)$/i;
 const SENTENCE_END = /[.!?:;…]["'”’)\]]*$/;
@@ -201,11 +201,11 @@ export function parseRawBody(body: string): RawParts {
     }
   }
 
-  // Pull quotes: a line without a closing full stop whose words stand again inside a longer body line.
+  // Pull quotes: a short line whose words stand again inside a longer body line (before or after it).
   const bodyFolds = lines.map((l) => (l.kind === 'text' ? fold(l.text) : ''));
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
-    if (line.kind !== 'text' || SENTENCE_END.test(line.text.replace(/["'”’]+$/, '.').slice(0, -1) + '') || line.text.length > 400) continue;
+    if (line.kind !== 'text' || line.text.length > 300) continue;
     const folded = bodyFolds[i] ?? '';
     if (folded.length < 16 || folded.split(' ').length < 4) continue;
     const repeats = bodyFolds.some((other, j) => j !== i && other.length > folded.length && other.includes(folded));
