@@ -12,6 +12,8 @@ const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
 export interface FoundDate {
   day: string;
   index: number;
+  /** Length of the matched text. */
+  length: number;
 }
 
 function toDay(year: number, month: number, day: number): string | null {
@@ -30,15 +32,15 @@ export function findDates(text: string): FoundDate[] {
   const found: FoundDate[] = [];
   for (const m of text.matchAll(MONTH_DAY_YEAR)) {
     const day = toDay(Number(m[3]), monthNumber(m[1] ?? ''), Number(m[2]));
-    if (day) found.push({ day, index: m.index ?? 0 });
+    if (day) found.push({ day, index: m.index ?? 0, length: m[0].length });
   }
   for (const m of text.matchAll(DAY_MONTH_YEAR)) {
     const day = toDay(Number(m[3]), monthNumber(m[2] ?? ''), Number(m[1]));
-    if (day) found.push({ day, index: m.index ?? 0 });
+    if (day) found.push({ day, index: m.index ?? 0, length: m[0].length });
   }
   for (const m of text.matchAll(ISO_DAY)) {
     const day = toDay(Number(m[1]), Number(m[2]), Number(m[3]));
-    if (day) found.push({ day, index: m.index ?? 0 });
+    if (day) found.push({ day, index: m.index ?? 0, length: m[0].length });
   }
   return found.sort((a, b) => a.index - b.index);
 }

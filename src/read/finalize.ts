@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ARTICLE_ID, type Article, ArticleSchema, type ReadResult, type ReadWarning } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { isoSeconds, shortHash, slugify, toPlainText, truncateAtWord } from '../text.js';
-import { mostCommonDate } from './dates.js';
+import { findDates, mostCommonDate } from './dates.js';
 
 export const TITLE_MAX = 110;
 export const SUMMARY_MAX = 300;
@@ -51,10 +51,39 @@ export function idFromUrl(url: string): string {
   return path;
 }
 
-function normaliseDate(value: string, source: string, field: string): string {
-  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time)) throw new ArticleError(source, field, `"${value}" is not a valid date`);
-  return isoSeconds(new Date(time));
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const RFC_2822 = /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:GMT|UTC|UT|Z|[+-]\d{4})$/;
+
+/**
+ * A date as ISO 8601 (UTC, seconds). Accepts ISO 8601 (no zone means UTC, so a build never depends on the
+ * machine's zone), RFC 2822, or a written date ("April 25, 2019"); rejects impossible days like 30 February.
+ */
+export function normaliseDate(value: string, source: string, field: string): string {
+  const text = value.trim();
+  const fail = () => new ArticleError(source, field, `"${text.slice(0, 60)}" is not a valid date (use ISO 8601, e.g. 2019-04-25T08:00:00Z)`);
+  const iso = ISO_DATE.exec(text);
+  if (iso) {
+    const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = iso;
+    if (!isCalendarDay(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) throw fail();
+    const time = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+    if (Number.isNaN(time)) throw fail();
+    return isoSeconds(new Date(time));
+  }
+  if (RFC_2822.test(text)) {
+    const time = Date.parse(text);
+    if (Number.isNaN(time)) throw fail();
+    return isoSeconds(new Date(time));
+  }
+  const written = findDates(text);
+  if (written.length === 1 && written[0]?.index === 0 && written[0].length === text.replace(/[.\s]+$/, '').length) {
+    return `${written[0].day}T00:00:00Z`;
+  }
+  throw fail();
+}
+
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 const clean = (value: string | null | undefined): string | null => {

@@ -129,7 +129,7 @@ export function readJsonArticle(content: string | Uint8Array, context: ReadConte
   checkSize(content, context.source);
   let value: unknown;
   try {
-    value = JSON.parse(decode(content, context.source));
+    value = JSON.parse(decode(content, context.source).replace(/^\uFEFF/, ''));
   } catch (cause) {
     if (cause instanceof ArticleError) throw cause;
     throw new ArticleError(context.source, '(json)', `invalid JSON: ${(cause as Error).message}`, { cause });

@@ -217,7 +217,7 @@ export function parseRawBody(body: string): RawParts {
 
   // A headline at the very top: a short unpunctuated line before anything else that is text.
   const first = lines.find((l) => l.kind !== 'marker' && l.kind !== 'leftover' && l.kind !== 'publication');
-  if (first?.kind === 'text' && first.text.length <= 160 && !SENTENCE_END.test(first.text)) {
+  if (first?.kind === 'text' && first.text.length <= 160 && !SENTENCE_END.test(toPlainText(first.text))) {
     const firstIndex = lines.indexOf(first);
     const hasBodyAfter = lines.slice(firstIndex + 1).some((l) => l.kind === 'text');
     if (hasBodyAfter) first.kind = 'title';

@@ -4,13 +4,15 @@
  * - `]]>` in a CDATA field: xml-js splits only the first one, so every `]]>` in HTML becomes `]]&gt;`
  *   (the same HTML); forbidden characters never reach it (the model strips them).
  * - attribute values of extensions are not escaped (only `"` is): `&`, `<` and `>` are escaped here.
+ * - element text: xml-js first turns every `&amp;` back into `&`, so literal "&amp;" in an article would
+ *   lose its escaping; every `&` is escaped here first, which that step exactly undoes.
  * - no way to declare a namespace: `xmlns:media` (and `xmlns:dc` when missing) is added to the root tag.
  * - a bare name in `<author>`: never passed; bylines go to dc:creator instead.
  * - enclosure type from the extension (`image/jpg`): the real type and length are always passed.
  */
 import { type Extension, Feed, type Item } from 'feed';
 import type { Article } from '../article.js';
-import { escapeHtml } from '../text.js';
+import { escapeHtml, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { type FeedRenderer, feedUpdated } from './feed-model.js';
 
@@ -28,6 +30,11 @@ function attr(value: string | number): string {
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Element text for xml-js: its un-escaping of `&amp;` exactly undoes this, then it escapes properly. */
+function text(value: string): string {
+  return value.replaceAll('&', '&amp;');
+}
+
 function mediaContents(article: Article): Record<string, unknown>[] {
   return photosWithUrl(article).map((photo) => {
     const attributes: Record<string, string> = { url: attr(photo.url), type: attr(photoType(photo)), medium: 'image' };
@@ -35,8 +42,8 @@ function mediaContents(article: Article): Record<string, unknown>[] {
     if (photo.width !== null) attributes.width = String(photo.width);
     if (photo.height !== null) attributes.height = String(photo.height);
     const element: Record<string, unknown> = { _attributes: attributes };
-    if (photo.caption) element['media:description'] = { _attributes: { type: 'plain' }, _text: photo.caption };
-    if (photo.credit) element['media:credit'] = { _attributes: { role: 'photographer', scheme: 'urn:ebu' }, _text: photo.credit };
+    if (photo.caption) element['media:description'] = { _attributes: { type: 'plain' }, _text: text(photo.caption) };
+    if (photo.credit) element['media:credit'] = { _attributes: { role: 'photographer', scheme: 'urn:ebu' }, _text: text(photo.credit) };
     return element;
   });
 }
@@ -44,7 +51,7 @@ function mediaContents(article: Article): Record<string, unknown>[] {
 function item(article: Article, publisher: string): Item {
   const lead = photosWithUrl(article)[0];
   const extensions: Extension[] = [];
-  if (article.authors.length > 0) extensions.push({ name: 'dc:creator', objects: article.authors.map((name) => ({ _text: name })) as unknown as Record<string, unknown> });
+  if (article.authors.length > 0) extensions.push({ name: 'dc:creator', objects: article.authors.map((name) => ({ _text: text(name) })) as unknown as Record<string, unknown> });
   const media = mediaContents(article);
   if (media.length > 0) extensions.push({ name: 'media:content', objects: media as unknown as Record<string, unknown> });
   return {
@@ -52,12 +59,12 @@ function item(article: Article, publisher: string): Item {
     // With a URL: link and a permalink guid (feed writes isPermaLink="true" when only link is given).
     // Without: an opaque guid, isPermaLink="false".
     link: article.url ?? '',
-    ...(article.url ? {} : { guid: article.id }),
+    ...(article.url ? {} : { guid: text(article.id) }),
     date: new Date(article.updated),
     published: new Date(article.published),
     description: cdataSafe(escapeHtml(article.summary)),
     content: cdataSafe(renderContentHtml(article, publisher)),
-    category: [...(article.section ? [article.section] : []), ...article.tags].map((name) => ({ name })),
+    category: [...(article.section ? [article.section] : []), ...article.tags].map((name) => ({ name: text(name) })),
     ...(lead ? { enclosure: { url: lead.url, type: photoType(lead), length: lead.bytes ?? 0 } } : {}),
     extensions,
   };
@@ -65,12 +72,12 @@ function item(article: Article, publisher: string): Item {
 
 export const renderRss: FeedRenderer = (feed, articles, site) => {
   const generator = new Feed({
-    title: feed.title,
-    description: feed.description,
+    title: text(feed.title),
+    description: text(feed.description),
     id: feed.homeUrl,
     link: feed.homeUrl,
     language: site.language,
-    copyright: site.copyright,
+    copyright: text(site.copyright),
     updated: feedUpdated(articles),
     generator: GENERATOR,
     feedLinks: { rss: feed.selfUrls.rss },
@@ -80,5 +87,6 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
   // Declare the namespaces feed cannot: Media RSS always, Dublin Core when feed did not (no content).
   const extra = [`xmlns:media="${MEDIA_NS}"`, ...(xml.includes('xmlns:dc=') ? [] : [`xmlns:dc="${DC_NS}"`])];
   xml = xml.replace('<rss version="2.0"', `<rss version="2.0" ${extra.join(' ')}`);
-  return `${xml}\n`;
+  // Belt and braces: characters XML forbids can never be written, whatever a caller passed in.
+  return `${stripXmlForbidden(xml)}\n`;
 };

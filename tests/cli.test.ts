@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main.js';
+import { withTempDir } from './helpers.js';
+
+const root = join(import.meta.dirname, '..');
+const seed = join(root, 'tests/fixtures/corpus/000_d3dd0a195eb72f24.txt');
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('syndicate parse', () => {
+  it('prints the normalised article as JSON and warns about derived metadata on stderr', async () => {
+    const { code, stdout, stderr } = await cli(['parse', seed]);
+    expect(code).toBe(0);
+    const article = JSON.parse(stdout);
+    expect(article.paragraphs).toHaveLength(12);
+    expect(article.photos).toHaveLength(2);
+    expect(article.published).toBe('2019-04-25T00:00:00Z');
+    expect(stderr).toMatch(/warning: .*000_d3dd0a195eb72f24\.txt: title: derived/);
+    expect(stderr).toMatch(/published: derived from a date in the text: 2019-04-25/);
+  });
+
+  it('names the file and field of a bad article and exits non-zero', async () => {
+    await withTempDir(async (dir) => {
+      const bad = join(dir, 'bad.md');
+      await writeFile(bad, '---\npublished: not a date\n---\nSome body text here.\n');
+      const { code, stderr, stdout } = await cli(['parse', bad]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toEqual([`error: ${bad}: published: "not a date" is not a valid date (use ISO 8601, e.g. 2019-04-25T08:00:00Z)`]);
+    });
+  });
+
+  it('reports a missing file', async () => {
+    const { code, stderr } = await cli(['parse', '/nonexistent/x.txt']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/\/nonexistent\/x\.txt: \(file\): cannot be read/);
+  });
+});
+
+describe('syndicate build', () => {
+  it('builds the site-wide and section feeds into the folder and says what it wrote', async () => {
+    await withTempDir(async (dir) => {
+      const out = join(dir, 'public');
+      const { code, stdout } = await cli(['build', join(root, 'examples/articles'), '--out', out, '--config', join(root, 'examples/site.json')]);
+      expect(code).toBe(0);
+      for (const path of ['rss.xml', 'atom.xml', 'feed.json', 'sections/world/rss.xml', 'sections/world/atom.xml', 'sections/world/feed.json']) {
+        expect(existsSync(join(out, path)), path).toBe(true);
+        expect(stdout).toContain(`${out}/${path}`);
+      }
+      expect(stdout).toMatch(/1 article\(s\) in 2 feed\(s\)/);
+    });
+  });
+
+  it('gives byte-identical output on a rebuild', async () => {
+    await withTempDir(async (dir) => {
+      const out = join(dir, 'public');
+      await cli(['build', join(root, 'tests/fixtures/corpus'), '--out', out]);
+      const first = await readFile(join(out, 'rss.xml'), 'utf8');
+      await cli(['build', join(root, 'tests/fixtures/corpus'), '--out', out]);
+      expect(await readFile(join(out, 'rss.xml'), 'utf8')).toBe(first);
+    });
+  });
+
+  it('leaves the previous output untouched when one article is bad, and names it', async () => {
+    await withTempDir(async (dir) => {
+      const articles = join(dir, 'articles');
+      const out = join(dir, 'public');
+      await mkdir(articles);
+      await writeFile(join(articles, 'good.txt'), 'BEIJING - A good article about May 1, 2024 events.\nSecond paragraph.\n');
+      expect((await cli(['build', articles, '--out', out])).code).toBe(0);
+      const before = await readFile(join(out, 'rss.xml'), 'utf8');
+
+      await writeFile(join(articles, 'broken.json'), '{"title": "x", "paragraphs": ');
+      const { code, stderr } = await cli(['build', articles, '--out', out]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/broken\.json: \(json\): invalid JSON/);
+      expect(await readFile(join(out, 'rss.xml'), 'utf8')).toBe(before);
+    });
+  });
+
+  it('with --skip-invalid builds the rest and says which file was skipped', async () => {
+    await withTempDir(async (dir) => {
+      const articles = join(dir, 'articles');
+      await mkdir(articles);
+      await writeFile(join(articles, 'good.txt'), 'BEIJING - A good article about May 1, 2024 events.\nSecond paragraph.\n');
+      await writeFile(join(articles, 'broken.json'), '{"title": 5, "paragraphs": ["x"]}');
+      const out = join(dir, 'public');
+      const { code, stderr, stdout } = await cli(['build', articles, '--out', out, '--skip-invalid']);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/error: .*broken\.json: title: .*\(skipped\)/);
+      expect(stdout).toMatch(/1 article\(s\) in 1 feed\(s\); 1 skipped/);
+      expect(await readFile(join(out, 'feed.json'), 'utf8')).toContain('A good article');
+    });
+  });
+
+  it('rejects two articles with the same id, naming both files', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'a.txt'), '---\nid: same\n---\nOne body, May 1, 2024.\n');
+      await writeFile(join(dir, 'b.txt'), '---\nid: same\n---\nAnother body, May 2, 2024.\n');
+      const { code, stderr } = await cli(['build', dir, '--out', join(dir, 'out')]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/b\.txt: id: "same" is also the id of .*a\.txt/);
+    });
+  });
+
+  it('refuses to replace a folder holding files it did not write', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'precious.txt'), 'keep me');
+      const { code, stderr } = await cli(['build', seed, '--out', dir]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/refusing to replace this folder/);
+      expect(await readFile(join(dir, 'precious.txt'), 'utf8')).toBe('keep me');
+    });
+  });
+
+  it('names the config file and setting when the config is wrong', async () => {
+    await withTempDir(async (dir) => {
+      const config = join(dir, 'site.json');
+      await writeFile(config, JSON.stringify({ url: 'not a url' }));
+      const { code, stderr } = await cli(['build', seed, '--out', join(dir, 'out'), '--config', config]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`${config}: url: must be an absolute http(s) URL`);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    });
+  });
+
+  it('runs as the installed `syndicate` bin', () => {
+    const result = spawnSync(process.execPath, [join(root, 'bin/syndicate.js'), 'parse', seed], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).dateline).toBe('VLADIVOSTOK, Russia');
+  });
+});

@@ -1,0 +1,86 @@
+/** Fresh fixtures for tests: articles and site configs built per test, never shared state. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import type { Article } from '../src/article.js';
+import { parseSiteConfig, type SiteConfig } from '../src/site.js';
+
+export function makeSite(overrides: Record<string, unknown> = {}): SiteConfig {
+  return parseSiteConfig(
+    {
+      title: 'Test Daily',
+      url: 'https://news.test.example/',
+      feedUrl: 'https://news.test.example/feeds/',
+      description: 'Test stories',
+      publisher: 'Test Daily Group',
+      copyright: 'Copyright Test Daily Group',
+      ...overrides,
+    },
+    'test',
+  );
+}
+
+let counter = 0;
+
+export function makeArticle(overrides: Partial<Article> = {}): Article {
+  counter += 1;
+  const id = overrides.id ?? `story-${counter}`;
+  return {
+    id,
+    url: `https://news.test.example/stories/${id}`,
+    title: `Story ${counter}`,
+    summary: 'A summary.',
+    published: '2024-03-01T10:00:00Z',
+    updated: '2024-03-01T10:00:00Z',
+    dateline: 'BEIJING',
+    language: 'en',
+    section: 'World',
+    tags: ['tag one'],
+    authors: ['Jane Reporter'],
+    publisher: 'Wire Agency News',
+    attribution: ['Xinhua'],
+    paragraphs: ['First paragraph of the story.', 'Second paragraph.'],
+    quotes: [{ text: 'A quotable line', speaker: 'Li Wei', role: 'Spokesperson' }],
+    photos: [
+      {
+        url: 'https://img.test.example/a.jpg',
+        caption: 'A caption for the lead photo.',
+        credit: 'JOHN DOE / AGENCY',
+        type: null,
+        bytes: 1234,
+        width: 800,
+        height: 600,
+      },
+      { url: 'https://img.test.example/b.png', caption: 'Second photo', credit: 'PHOTO / XINHUA', type: null, bytes: null, width: null, height: null },
+      { url: null, caption: 'A photo with no URL', credit: 'NO URL / POOL', type: null, bytes: null, width: null, height: null },
+    ],
+    related: [{ label: 'READ MORE', title: 'Earlier story', url: null }],
+    ...overrides,
+  };
+}
+
+/** A strict XML to object parser for assertions (attributes kept with an @ prefix). */
+export function parseXml(xml: string): Record<string, any> {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    isArray: (name, jpath) =>
+      ['item', 'entry', 'media:content', 'dc:creator', 'category', 'author', 'enclosure'].includes(name) ||
+      (name === 'link' && String(jpath).startsWith('feed')),
+    parseTagValue: false,
+    parseAttributeValue: false,
+    processEntities: true,
+    htmlEntities: false,
+  });
+  return parser.parse(xml, true) as Record<string, any>;
+}
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'syndicate-test-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

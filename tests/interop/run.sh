@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the corpus and the example, then has Python's feedparser read every feed (needs python3-feedparser).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+node bin/syndicate.js build tests/fixtures/corpus examples/articles --out "$out/public" >/dev/null 2>&1
+count=$(ls tests/fixtures/corpus examples/articles | grep -cE '\.(txt|md|json)$')
+/usr/bin/python3 tests/interop/feedparser_check.py "$count" "$out/public/rss.xml" "$out/public/atom.xml"
