@@ -450,3 +450,11 @@ describe('markup and characters in text', () => {
     expect(read(bytes)).toEqual(plain);
   });
 });
+
+describe('related lines with page furniture', () => {
+  it('reads a related link that ends with a navigation bar', () => {
+    const { article } = readArticle('r.txt', 'BEIJING - Body paragraph on May 1, 2024.\nREAD MORE: [Parks plan](https://example.com/p) |\nSecond paragraph.\n', {});
+    expect(article.related).toEqual([{ label: 'READ MORE', title: 'Parks plan', url: 'https://example.com/p' }]);
+    expect(article.paragraphs).toHaveLength(2);
+  });
+});

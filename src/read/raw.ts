@@ -136,6 +136,8 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
     }
     return { text, kind: 'marker' };
   }
+  const related = RELATED.exec(text);
+  if (related) return { text: (related[2] ?? '').trim(), kind: 'related', credit: (related[1] ?? '').toUpperCase() };
   const pipe = PIPE_LINE.exec(text);
   if (pipe) {
     const name = (pipe[1] ?? '').trim();
@@ -143,8 +145,6 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
     return { text, kind: 'leftover' };
   }
   if (text === '|' || NAV_WORDS.test(text) || CONTACT.test(text)) return { text, kind: 'leftover' };
-  const related = RELATED.exec(text);
-  if (related) return { text: (related[2] ?? '').trim(), kind: 'related', credit: (related[1] ?? '').toUpperCase() };
   const byline = BYLINE.exec(text);
   if (byline && !SENTENCE_END.test(text) && text.length <= 120) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
   const paren = PAREN_LINE.exec(text);
