@@ -3,6 +3,16 @@ import { type Article, compareNewestFirst } from './article.js';
 import type { SiteConfig } from './site.js';
 import { slugify } from './text.js';
 
+/** An article taken down: shown to partners where the format allows it (Atom tombstones, JSON). */
+export interface DeletedEntry {
+  /** The article id. */
+  id: string;
+  /** The id readers knew it by: its URL or URN (Atom), as in the feeds before. */
+  entryId: string;
+  /** When it was taken down (ISO 8601). */
+  when: string;
+}
+
 export interface FeedSpec {
   /** '' for the site-wide feed, 'sections/<slug>/' for a section: where its three files go. */
   path: string;
@@ -12,6 +22,8 @@ export interface FeedSpec {
   /** Absolute URLs of the three files. */
   selfUrls: { rss: string; atom: string; json: string };
   section: string | null;
+  /** Recent takedowns from this feed, newest first. */
+  deleted: DeletedEntry[];
 }
 
 export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
@@ -30,6 +42,7 @@ export function feedSpec(site: SiteConfig, section: string | null): FeedSpec {
     homeUrl: site.url,
     selfUrls: { rss: base + FEED_FILES.rss, atom: base + FEED_FILES.atom, json: base + FEED_FILES.json },
     section,
+    deleted: [],
   };
 }
 

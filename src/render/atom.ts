@@ -13,6 +13,8 @@ import { GENERATOR, MEDIA_NS } from './rss.js';
 
 type XmlObject = Record<string, unknown>;
 
+export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
+
 function entry(article: Article, publisher: string): XmlObject {
   const photos = photosWithUrl(article);
   const links: XmlObject[] = [];
@@ -69,11 +71,12 @@ export const renderAtom: FeedRenderer = (feed, articles, site) => {
     feed: {
       '@xmlns': 'http://www.w3.org/2005/Atom',
       '@xmlns:media': MEDIA_NS,
+      ...(feed.deleted.length > 0 ? { '@xmlns:at': TOMBSTONES_NS } : {}),
       '@xml:lang': site.language,
       id: feed.selfUrls.atom,
       title: { '@type': 'text', '#': feed.title },
       subtitle: { '@type': 'text', '#': feed.description },
-      updated: isoSeconds(feedUpdated(articles)),
+      updated: isoSeconds(feedUpdated(articles, feed.deleted)),
       link: [
         { '@rel': 'alternate', '@type': 'text/html', '@href': feed.homeUrl },
         { '@rel': 'self', '@type': 'application/atom+xml', '@href': feed.selfUrls.atom },
@@ -83,6 +86,10 @@ export const renderAtom: FeedRenderer = (feed, articles, site) => {
       rights: site.copyright,
       generator: GENERATOR,
       entry: articles.map((article) => entry(article, site.publisher)),
+      // RFC 6721 tombstones: readers and partners learn an entry was withdrawn.
+      ...(feed.deleted.length > 0
+        ? { 'at:deleted-entry': feed.deleted.map((d) => ({ '@ref': d.entryId, '@when': isoSeconds(new Date(d.when)) })) }
+        : {}),
     },
   };
   // Belt and braces: characters XML forbids can never be written, whatever a caller passed in.

@@ -1,16 +1,20 @@
 /** What every renderer needs about a feed and its items, computed once from the model. */
 import { createHash } from 'node:crypto';
 import type { Article } from '../article.js';
-import type { FeedSpec } from '../select.js';
+import type { DeletedEntry, FeedSpec } from '../select.js';
 import type { SiteConfig } from '../site.js';
 
 /** The signature every format module exports. */
 export type FeedRenderer = (feed: FeedSpec, articles: readonly Article[], site: SiteConfig) => string;
 
-/** The newest change among the feed's articles: the feed's date, so the same input gives the same bytes. */
-export function feedUpdated(articles: readonly Article[]): Date {
+/**
+ * The newest change among the feed's articles and takedowns: the feed's date, so the same input gives
+ * the same bytes.
+ */
+export function feedUpdated(articles: readonly Article[], deleted: readonly DeletedEntry[] = []): Date {
   let newest = Number.NEGATIVE_INFINITY;
   for (const a of articles) newest = Math.max(newest, Date.parse(a.updated));
+  for (const d of deleted) newest = Math.max(newest, Date.parse(d.when));
   // An empty feed (everything taken down) still needs a stable date: the Unix epoch, never "now".
   return new Date(Number.isFinite(newest) ? newest : 0);
 }

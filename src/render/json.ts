@@ -65,7 +65,8 @@ export const renderJsonFeed: FeedRenderer = (feed, articles, site) => {
     _syndicate: {
       publisher: site.publisher,
       copyright: site.copyright,
-      updated: isoSeconds(feedUpdated(articles)),
+      updated: isoSeconds(feedUpdated(articles, feed.deleted)),
+      deleted: feed.deleted.map((d) => ({ id: d.id, entry_id: d.entryId, when: isoSeconds(new Date(d.when)) })),
     },
     items: articles.map((article) => item(article, site.publisher)),
   };

@@ -78,7 +78,7 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
     link: feed.homeUrl,
     language: site.language,
     copyright: text(site.copyright),
-    updated: feedUpdated(articles),
+    updated: feedUpdated(articles, feed.deleted),
     generator: GENERATOR,
     feedLinks: { rss: feed.selfUrls.rss },
   });

@@ -1,0 +1,122 @@
+/**
+ * An ObjectStore over a local folder: the CLI's default for `syndicate publish --dir`. Writes go to a
+ * temporary file renamed into place, so a reader never sees half a file. Compare-and-swap is serialised
+ * within this process (the CLI is one process); ETags are content hashes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { assertSafeKey, type ObjectHead, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject } from './object-store.js';
+
+const META_SUFFIX = '.syndicate-meta.json';
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('md5').update(body).digest('hex')}"`;
+}
+
+export class FolderObjectStore implements ObjectStore {
+  readonly name: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly root: string) {
+    this.name = root;
+  }
+
+  private path(key: string): string {
+    assertSafeKey(key);
+    if (key.endsWith(META_SUFFIX)) throw new Error(`unsafe object key: ${key}`);
+    return join(this.root, ...key.split('/'));
+  }
+
+  private async meta(path: string): Promise<{ contentType?: string; metadata: Record<string, string> }> {
+    try {
+      return JSON.parse(await readFile(path + META_SUFFIX, 'utf8'));
+    } catch {
+      return { metadata: {} };
+    }
+  }
+
+  async get(key: string, range?: { start: number; end: number }): Promise<StoredObject | null> {
+    const path = this.path(key);
+    try {
+      let body: Buffer;
+      if (range) {
+        const handle = await open(path, 'r');
+        try {
+          const buffer = Buffer.alloc(range.end - range.start + 1);
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, range.start);
+          body = buffer.subarray(0, bytesRead);
+        } finally {
+          await handle.close();
+        }
+      } else {
+        body = await readFile(path);
+      }
+      const info = await stat(path);
+      const meta = await this.meta(path);
+      return { body, etag: range ? etagOf(await readFile(path)) : etagOf(body), lastModified: info.mtime, ...meta };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    const object = await this.get(key);
+    if (!object) return null;
+    return { etag: object.etag, lastModified: object.lastModified, size: object.body.length, contentType: object.contentType, metadata: object.metadata };
+  }
+
+  put(key: string, body: string | Buffer, options: PutOptions = {}): Promise<string> {
+    // Serialise writes so a compare-and-swap is atomic within the process.
+    const next = this.queue.then(() => this.putNow(key, body, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async putNow(key: string, body: string | Buffer, options: PutOptions): Promise<string> {
+    const path = this.path(key);
+    if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+      const current = await this.head(key);
+      if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(key);
+      if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+    }
+    const buffer = typeof body === 'string' ? Buffer.from(body) : body;
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+    await writeFile(temp, buffer);
+    if (options.contentType || options.metadata) {
+      await writeFile(path + META_SUFFIX, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+    }
+    await rename(temp, path);
+    return etagOf(buffer);
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.path(key);
+    await rm(path, { force: true });
+    await rm(path + META_SUFFIX, { force: true });
+  }
+
+  async list(prefix: string, limit: number): Promise<string[]> {
+    const keys: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (!entry.name.endsWith(META_SUFFIX) && !/\.tmp-[0-9a-f]{8}$/.test(entry.name)) keys.push(relative(this.root, full).split(sep).join('/'));
+      }
+    };
+    await walk(this.root);
+    return keys
+      .filter((k) => k.startsWith(prefix))
+      .sort()
+      .slice(0, limit);
+  }
+}
