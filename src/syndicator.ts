@@ -113,7 +113,11 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Full jitter: a random wait up to 10 ms doubling per attempt, at most 400 ms. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.floor(Math.random() * Math.min(400, 10 * 2 ** attempt));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export class Syndicator {
   private readonly slack: number;
@@ -168,7 +172,8 @@ export class Syndicator {
       await this.recordError(key, { field: '(feed check)', reason: error.message });
       return { status: 'rejected', id: article.id, written, reason: error.message };
     }
-    await this.putJson(sourceKey(key), { key, id: article.id, sequencer, removed: false, error: false } satisfies SourceRecord);
+    const latest: SourceRecord = { key, id: article.id, sequencer, removed: false, error: false };
+    if (stableJson(latest) !== stableJson(source)) await this.putJson(sourceKey(key), latest);
     if (source?.error) await this.store.delete(errorKey(key));
     return { ...outcome, written: [...written, ...outcome.written] };
   }
@@ -299,7 +304,15 @@ export class Syndicator {
     let committed: { state: FeedState; etag: string; previousFiles: Record<string, string>; rendered: Rendered } | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts && !committed; attempt++) {
       const current = await this.store.get(key);
-      const state: FeedState = current ? parseState(current.body, key) : { format: 1, path, section: null, items: [], deleted: [], files: {} };
+      let state: FeedState;
+      try {
+        state = current ? parseState(current.body, key) : { format: 1, path, section: null, items: [], deleted: [], files: {} };
+      } catch (error) {
+        // A torn read (some S3 emulators are not atomic) is retried like a lost race; a lasting one throws.
+        if (attempt === this.maxAttempts) throw error;
+        await backoff(attempt);
+        continue;
+      }
       const next: FeedState = structuredClone(state);
       change(next);
       await this.normalise(next, path, state);
@@ -317,7 +330,7 @@ export class Syndicator {
         committed = { state: next, etag, previousFiles: current ? state.files : {}, rendered };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
-        await sleep(Math.floor(Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+        await backoff(attempt);
       }
     }
     if (!committed) throw new StoreError(key, `gave up after ${this.maxAttempts} concurrent updates`);
@@ -332,7 +345,13 @@ export class Syndicator {
       if (!head || head.etag === etag) return [...written].sort();
       const latest = await this.store.get(key);
       if (!latest) return [...written].sort();
-      rendered = this.render(parseState(latest.body, key));
+      try {
+        rendered = this.render(parseState(latest.body, key));
+      } catch (error) {
+        if (!(error instanceof StoreError)) throw error;
+        await backoff(round);
+        continue;
+      }
       etag = latest.etag;
       baseline = null;
     }

@@ -1,0 +1,53 @@
+/** Event fixtures from tests/events, with the parts a test varies filled in. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = join(import.meta.dirname, '..', 'events');
+
+function load(name: string): any {
+  return JSON.parse(readFileSync(join(dir, name), 'utf8'));
+}
+
+export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD90281E5'): any {
+  const event = load('s3-object-created.json');
+  const record = event.Records[0];
+  record.s3.bucket.name = bucket;
+  record.s3.bucket.arn = `arn:aws:s3:::${bucket}`;
+  record.s3.object.key = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  record.s3.object.sequencer = sequencer;
+  return event;
+}
+
+export function s3Removed(bucket: string, key: string, sequencer = '0055AED6DCD90281F0', eventTime = '2019-04-26T08:30:00.000Z'): any {
+  const event = load('s3-object-removed.json');
+  const record = event.Records[0];
+  record.s3.bucket.name = bucket;
+  record.s3.bucket.arn = `arn:aws:s3:::${bucket}`;
+  record.s3.object.key = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  record.s3.object.sequencer = sequencer;
+  record.eventTime = eventTime;
+  return event;
+}
+
+export function httpPost(body: string, contentType: string, headers: Record<string, string> = {}): any {
+  const event = load('http-post-article.json');
+  event.body = body;
+  event.headers = { ...event.headers, 'content-type': contentType, ...headers };
+  return event;
+}
+
+export function httpDelete(id: string, options: { iam?: boolean; headers?: Record<string, string> } = {}): any {
+  const event = load('http-delete-article.json');
+  event.pathParameters.id = id;
+  event.rawPath = `/articles/${id}`;
+  event.requestContext.http.path = `/articles/${id}`;
+  if (options.iam === false) delete event.requestContext.authorizer;
+  event.headers = { ...event.headers, ...(options.headers ?? {}) };
+  return event;
+}
+
+export function cfnUpdate(responseUrl: string): any {
+  const event = load('cfn-deploy-update.json');
+  event.ResponseURL = responseUrl;
+  return event;
+}
