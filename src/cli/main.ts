@@ -3,13 +3,20 @@ import { Command, CommanderError } from 'commander';
 import type { Article } from '../article.js';
 import { buildFeeds } from '../build.js';
 import { ArticleError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
+import { FolderObjectStore } from '../storage/folder-store.js';
+import { createS3Client, S3ObjectStore } from '../storage/s3-store.js';
+import { Syndicator } from '../syndicator.js';
 import { findArticleFiles, loadSiteConfig, readArticleFile, type ReadFileResult } from './inputs.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
+
+/** The CLI reports what it did itself; the syndicator's structured lines are for Lambda logs. */
+const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
@@ -81,6 +88,44 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       io.stdout(`${articles.length} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
+
+  program
+    .command('publish')
+    .description('publish articles to a bucket (or a folder) and update their feeds; with no articles, republish every feed')
+    .argument('[paths...]', 'article files or folders')
+    .option('-b, --bucket <name>', 'S3 bucket (credentials from the usual AWS environment)')
+    .option('-e, --endpoint <url>', 'an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
+    .option('-d, --dir <folder>', 'publish into a local folder instead of a bucket', 'site-store')
+    .option('-p, --prefix <prefix>', 'key prefix of the feeds', 'feeds/')
+    .option('-c, --config <file>', 'site config (JSON)')
+    .option('--cache-control <value>', 'Cache-Control of feed objects', 'public, max-age=300')
+    .option('--skip-invalid', 'publish the other articles when some cannot be read', false)
+    .action(
+      async (
+        paths: string[],
+        options: { bucket?: string; endpoint?: string; dir: string; prefix: string; config?: string; cacheControl: string; skipInvalid: boolean },
+      ) => {
+        const site = await loadSiteConfig(options.config);
+        const store = options.bucket
+          ? new S3ObjectStore(createS3Client({ endpoint: options.endpoint }), options.bucket)
+          : new FolderObjectStore(options.dir);
+        const prefix = options.prefix === '' || options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`;
+        const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl: options.cacheControl }, quietLogger);
+        if (paths.length === 0) {
+          const outcome = await syndicator.republish();
+          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
+          io.stdout(`republished every feed: ${outcome.written.length} file(s) changed\n`);
+          return;
+        }
+        const { articles, failed } = await readAll(paths, io, options.skipInvalid);
+        for (const article of articles) {
+          const outcome = await syndicator.publishArticle(article);
+          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
+          io.stdout(`${outcome.status}: ${article.id}\n`);
+        }
+        if (failed.length) io.stdout(`${failed.length} skipped\n`);
+      },
+    );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -8,7 +8,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { dirname, join, relative, sep } from 'node:path';
 import { assertSafeKey, type ObjectHead, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject } from './object-store.js';
 
-const META_SUFFIX = '.syndicate-meta.json';
+/** Content type and metadata live beside the tree, so the feed folder holds only the feeds. */
+const META_DIR = '.meta';
 
 function etagOf(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
@@ -24,13 +25,17 @@ export class FolderObjectStore implements ObjectStore {
 
   private path(key: string): string {
     assertSafeKey(key);
-    if (key.endsWith(META_SUFFIX)) throw new Error(`unsafe object key: ${key}`);
+    if (key === META_DIR || key.startsWith(`${META_DIR}/`)) throw new Error(`unsafe object key: ${key}`);
     return join(this.root, ...key.split('/'));
+  }
+
+  private metaPath(path: string): string {
+    return join(this.root, META_DIR, `${relative(this.root, path)}.json`);
   }
 
   private async meta(path: string): Promise<{ contentType?: string; metadata: Record<string, string> }> {
     try {
-      return JSON.parse(await readFile(path + META_SUFFIX, 'utf8'));
+      return JSON.parse(await readFile(this.metaPath(path), 'utf8'));
     } catch {
       return { metadata: {} };
     }
@@ -86,7 +91,8 @@ export class FolderObjectStore implements ObjectStore {
     const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
     await writeFile(temp, buffer);
     if (options.contentType || options.metadata) {
-      await writeFile(path + META_SUFFIX, JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+      await mkdir(dirname(this.metaPath(path)), { recursive: true });
+      await writeFile(this.metaPath(path), JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
     }
     await rename(temp, path);
     return etagOf(buffer);
@@ -95,7 +101,7 @@ export class FolderObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     const path = this.path(key);
     await rm(path, { force: true });
-    await rm(path + META_SUFFIX, { force: true });
+    await rm(this.metaPath(path), { force: true });
   }
 
   async list(prefix: string, limit: number): Promise<string[]> {
@@ -109,8 +115,9 @@ export class FolderObjectStore implements ObjectStore {
       }
       for (const entry of entries) {
         const full = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (!entry.name.endsWith(META_SUFFIX) && !/\.tmp-[0-9a-f]{8}$/.test(entry.name)) keys.push(relative(this.root, full).split(sep).join('/'));
+        if (entry.isDirectory()) {
+          if (!(dir === this.root && entry.name === META_DIR)) await walk(full);
+        } else if (!/\.tmp-[0-9a-f]{8}$/.test(entry.name)) keys.push(relative(this.root, full).split(sep).join('/'));
       }
     };
     await walk(this.root);
