@@ -1,0 +1,106 @@
+/** The publishing core on an in-memory store with real compare-and-swap: logic, budgets, races. */
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../src/article.js';
+import { memoryLogger } from '../src/log.js';
+import { MemoryObjectStore } from '../src/storage/memory-store.js';
+import { compareSequencers, markerKey, Syndicator } from '../src/syndicator.js';
+import { makeArticle, makeSite } from './helpers.js';
+
+function setup(limit = 5) {
+  const store = new MemoryObjectStore();
+  const log = memoryLogger();
+  const syndicator = new Syndicator(store, { site: makeSite({ limits: { items: limit } }), feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: 2 }, log);
+  const feed = (path = 'feed.json') => {
+    const object = store.objects.get(`feeds/${path}`);
+    return object ? JSON.parse(object.body.toString('utf8')) : null;
+  };
+  const ids = (path = 'feed.json') => (feed(path)?.items ?? []).map((i: any) => i._syndicate.article_id);
+  return { store, syndicator, feed, ids, log };
+}
+
+const day = (n: number) => `2024-05-${String(n).padStart(2, '0')}T08:00:00Z`;
+function story(id: string, n: number, extra: Partial<Article> = {}): Article {
+  return makeArticle({ id, url: `https://news.test.example/${id}`, published: day(n), updated: day(n), section: 'World', ...extra });
+}
+
+describe('Syndicator', () => {
+  it('keeps each feed newest first and within its limit', async () => {
+    const { syndicator, ids } = setup(3);
+    for (const n of [3, 1, 5, 2, 4]) await syndicator.publishArticle(story(`s${n}`, n));
+    expect(ids()).toEqual(['s5', 's4', 's3']);
+    expect(ids('sections/world/feed.json')).toEqual(['s5', 's4', 's3']);
+  });
+
+  it('moves an article between section feeds when its section changes', async () => {
+    const { syndicator, ids } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    await syndicator.publishArticle(story('a', 1, { section: 'Sport' }));
+    expect(ids('sections/world/feed.json')).toEqual([]);
+    expect(ids('sections/sport/feed.json')).toEqual(['a']);
+    expect(ids()).toEqual(['a']);
+  });
+
+  it('refills a feed from the index after takedowns, reading only what it shows', async () => {
+    const { syndicator, ids } = setup(3);
+    for (let n = 1; n <= 8; n++) await syndicator.publishArticle(story(`s${n}`, n));
+    for (const id of ['s8', 's7', 's6']) await syndicator.unpublishId(id, '2024-06-01T00:00:00Z');
+    expect(ids()).toEqual(['s5', 's4', 's3']);
+    expect(ids('sections/world/feed.json')).toEqual(['s5', 's4', 's3']);
+  });
+
+  it('brings a taken-down article back, without its tombstone, when it is published again', async () => {
+    const { syndicator, feed } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    await syndicator.unpublishId('a', '2024-06-01T00:00:00Z');
+    expect(feed()._syndicate.deleted.map((d: any) => d.id)).toEqual(['a']);
+    await syndicator.publishArticle(story('a', 1));
+    expect(feed()._syndicate.deleted).toEqual([]);
+    expect(feed().items).toHaveLength(1);
+  });
+
+  it('dates a feed by its newest change, takedowns included', async () => {
+    const { syndicator, feed } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    await syndicator.unpublishId('a', '2024-06-01T12:00:00Z');
+    expect(feed()._syndicate.updated).toBe('2024-06-01T12:00:00Z');
+  });
+
+  it('publishes an incremental article within 15 requests plus the feed PUTs, however large the archive', async () => {
+    const budget = async (archive: number) => {
+      const { store, syndicator } = setup(50);
+      for (let n = 0; n < archive; n++) await syndicator.publishArticle(story(`old-${n}`, (n % 28) + 1));
+      const before = { ...store.requests };
+      const outcome = await syndicator.publishArticle(story('breaking', 29));
+      const used = Object.fromEntries(Object.entries(store.requests).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+      const feedPuts = outcome.written.length;
+      return { other: Object.values(used).reduce((a, b) => a + b, 0) - feedPuts, feedPuts };
+    };
+    const small = await budget(10);
+    const large = await budget(120);
+    expect(small.other).toBeLessThanOrEqual(15);
+    expect(large.other).toBe(small.other);
+    expect(small.feedPuts).toBe(6);
+  });
+
+  it('loses no article when 30 publishes race on one store', async () => {
+    const { syndicator, ids } = setup(50);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => syndicator.publishArticle(story(`r${i}`, (i % 28) + 1))));
+    expect(ids().sort()).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}`).sort());
+    expect(ids('sections/world/feed.json')).toHaveLength(30);
+  });
+});
+
+describe('markers and sequencers', () => {
+  it('orders markers newest first by key', () => {
+    const newer = markerKey('', { id: 'b', published: '2024-05-02T00:00:00Z' });
+    const older = markerKey('', { id: 'a', published: '2024-05-01T00:00:00Z' });
+    expect(newer < older).toBe(true);
+    expect(newer.startsWith('index/site/')).toBe(true);
+  });
+
+  it('compares S3 sequencers as hex values of any length', () => {
+    expect(compareSequencers('0055AED6DCD90281E5', '0055AED6DCD90281F0')).toBe(-1);
+    expect(compareSequencers('FF', '0100')).toBe(-1);
+    expect(compareSequencers('0A', 'a')).toBe(0);
+  });
+});
