@@ -52,6 +52,8 @@ function item(article: Article, publisher: string): Item {
   const lead = photosWithUrl(article)[0];
   const extensions: Extension[] = [];
   if (article.authors.length > 0) extensions.push({ name: 'dc:creator', objects: article.authors.map((name) => ({ _text: text(name) })) as unknown as Record<string, unknown> });
+  // The publication the wire copy came from (e.g. CHINA DAILY HONG KONG NEWS), for partners' credits.
+  if (article.publisher) extensions.push({ name: 'dc:publisher', objects: { _text: text(article.publisher) } });
   const media = mediaContents(article);
   if (media.length > 0) extensions.push({ name: 'media:content', objects: media as unknown as Record<string, unknown> });
   return {
@@ -82,6 +84,7 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
     generator: GENERATOR,
     feedLinks: { rss: feed.selfUrls.rss },
   });
+  generator.addExtension({ name: 'dc:publisher', objects: { _text: text(site.publisher) } });
   for (const article of articles) generator.addItem(item(article, site.publisher));
   let xml = generator.rss2();
   // Declare the namespaces feed cannot: Media RSS always, Dublin Core when feed did not (no content).
