@@ -42,6 +42,12 @@ describe('RSS 2.0 renderer', () => {
     expect(xml).not.toMatch(/<author>/);
   });
 
+  it('names the publisher: the site at channel level, the wire publication on the item', () => {
+    const { doc } = render([makeArticle({ publisher: 'CHINA DAILY HONG KONG NEWS' })]);
+    expect(doc.rss.channel['dc:publisher']).toBe('Test Daily Group');
+    expect(doc.rss.channel.item[0]['dc:publisher']).toBe('CHINA DAILY HONG KONG NEWS');
+  });
+
   it('uses the URL as a permalink guid, and an opaque guid without a URL', () => {
     const withUrl = render([makeArticle({ id: 'with-url' })]).doc.rss.channel.item[0];
     expect(withUrl.guid['#text']).toBe('https://news.test.example/stories/with-url');
