@@ -1,14 +1,14 @@
 /** The article model: the one shape every reader produces and every renderer and store speaks. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// zod/mini keeps its bundle small by loading no messages; English ones name what was expected.
+z.config(en());
 
 /** Ids become S3 keys and file names: letters, digits, dot, underscore, hyphen; no `..`, slash or NUL. */
 export const ARTICLE_ID = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2048, 'is longer than 2048 characters')
-  .refine(isHttpUrl, 'must be an absolute http(s) URL');
+const httpUrl = z.string().check(z.trim(), z.maxLength(2048, 'is longer than 2048 characters'), z.refine(isHttpUrl, 'must be an absolute http(s) URL'));
 
 export function isHttpUrl(value: string): boolean {
   try {
@@ -21,61 +21,69 @@ export function isHttpUrl(value: string): boolean {
 
 const isoDate = z
   .string()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
+  .check(
+    z.refine(
+      (value: string) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)),
+      'must be an ISO 8601 date',
+    ),
+  );
 
-const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);
+const text = (max: number) => z.string().check(z.maxLength(max, `is longer than ${max} characters`));
+const nonEmptyText = (max: number) => z.string().check(z.maxLength(max, `is longer than ${max} characters`), z.minLength(1, 'must not be empty'));
+const nullableDefault = <T extends z.ZodMiniType>(schema: T) => z._default(z.nullable(schema), null as never);
+const count = (check: z.core.$ZodCheck<number>) => nullableDefault(z.int().check(check));
 
 export const PhotoSchema = z.object({
-  url: httpUrl.nullable().default(null),
-  caption: text(5000).nullable().default(null),
-  credit: text(500).nullable().default(null),
-  type: z
-    .string()
-    .regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg')
-    .nullable()
-    .default(null),
-  bytes: z.number().int().nonnegative().nullable().default(null),
-  width: z.number().int().positive().nullable().default(null),
-  height: z.number().int().positive().nullable().default(null),
+  url: nullableDefault(httpUrl),
+  caption: nullableDefault(text(5000)),
+  credit: nullableDefault(text(500)),
+  type: nullableDefault(z.string().check(z.regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg'))),
+  bytes: count(z.gte(0)),
+  width: count(z.gt(0)),
+  height: count(z.gt(0)),
 });
 
 export const QuoteSchema = z.object({
-  text: text(2000).min(1, 'must not be empty'),
-  speaker: text(200).nullable().default(null),
-  role: text(300).nullable().default(null),
+  text: nonEmptyText(2000),
+  speaker: nullableDefault(text(200)),
+  role: nullableDefault(text(300)),
 });
 
 export const RelatedSchema = z.object({
-  label: text(100).default('Related'),
-  title: text(500).min(1, 'must not be empty'),
-  url: httpUrl.nullable().default(null),
+  label: z._default(text(100), 'Related'),
+  title: nonEmptyText(500),
+  url: nullableDefault(httpUrl),
 });
 
 /** The normalised article (what `syndicate parse` prints and the store keeps). */
+const list = <T extends z.ZodMiniType>(item: T, max: number) => z.array(item).check(z.maxLength(max, `holds more than ${max} items`));
+
+export const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
 export const ArticleSchema = z.object({
-  id: z.string().regex(ARTICLE_ID, 'must be 1-128 letters, digits, ".", "_" or "-" (no "..", slashes or NUL)'),
-  url: httpUrl.nullable(),
-  title: text(1000).min(1, 'must not be empty'),
+  id: z.string().check(z.regex(ARTICLE_ID, 'must be 1-128 letters, digits, ".", "_" or "-" (no "..", slashes or NUL)')),
+  url: z.nullable(httpUrl),
+  title: nonEmptyText(1000),
   summary: text(5000),
   published: isoDate,
   updated: isoDate,
-  dateline: text(200).nullable(),
-  language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or en-GB'),
-  section: text(100).nullable(),
-  tags: z.array(text(100)).max(100),
-  authors: z.array(text(200)).max(50),
-  publisher: text(200).nullable(),
-  attribution: z.array(text(500)).max(20),
-  paragraphs: z.array(text(100_000)).min(1, 'must hold at least one paragraph').max(2000),
-  quotes: z.array(QuoteSchema).max(100),
-  photos: z.array(PhotoSchema).max(100),
-  related: z.array(RelatedSchema).max(100),
+  dateline: z.nullable(text(200)),
+  language: z.string().check(z.regex(LANGUAGE_TAG, 'must be a language tag such as en or en-GB')),
+  section: z.nullable(text(100)),
+  tags: list(text(100), 100),
+  authors: list(text(200), 50),
+  publisher: z.nullable(text(200)),
+  attribution: list(text(500), 20),
+  paragraphs: list(text(100_000), 2000).check(z.minLength(1, 'must hold at least one paragraph')),
+  quotes: list(QuoteSchema, 100),
+  photos: list(PhotoSchema, 100),
+  related: list(RelatedSchema, 100),
 });
 
-export type Article = z.infer<typeof ArticleSchema>;
-export type Photo = z.infer<typeof PhotoSchema>;
-export type Quote = z.infer<typeof QuoteSchema>;
-export type Related = z.infer<typeof RelatedSchema>;
+export type Article = z.output<typeof ArticleSchema>;
+export type Photo = z.output<typeof PhotoSchema>;
+export type Quote = z.output<typeof QuoteSchema>;
+export type Related = z.output<typeof RelatedSchema>;
 
 /** A warning about metadata that was derived rather than given; reported, never silent. */
 export interface ReadWarning {

@@ -1,36 +1,32 @@
 /** Site configuration: read and checked once, with defaults so no flag is required. */
-import { z } from 'zod';
-import { isHttpUrl } from './article.js';
+import * as z from 'zod/mini';
+import { isHttpUrl, LANGUAGE_TAG } from './article.js';
 import { ConfigError } from './errors.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
 
-const absoluteUrl = z
-  .string()
-  .refine(isHttpUrl, 'must be an absolute http(s) URL')
-  .transform((url) => (url.endsWith('/') ? url : `${url}/`));
+const absoluteUrl = z.pipe(
+  z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
+  z.transform((url: string) => (url.endsWith('/') ? url : `${url}/`)),
+);
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
-export const SiteConfigSchema = z
-  .object({
-    title: z.string().min(1).max(200).default('Newsroom'),
-    url: absoluteUrl.default('https://news.example.com/'),
-    /** Where the feeds are served from; rss.xml and sections/<slug>/rss.xml hang off it. Defaults to url. */
-    feedUrl: absoluteUrl.optional(),
-    description: z.string().max(1000).default('Latest articles'),
-    language: z
-      .string()
-      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or en-GB')
-      .default('en'),
-    publisher: z.string().min(1).max(200).default('Newsroom'),
-    copyright: z.string().max(500).optional(),
-    limits: z
-      .object({
-        /** Items in each feed. */
-        items: z.number().int().min(1).max(1000).default(50),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+export const SiteConfigSchema = z.strictObject({
+  title: z._default(text(1, 200), 'Newsroom'),
+  url: z._default(absoluteUrl, 'https://news.example.com/'),
+  /** Where the feeds are served from; rss.xml and sections/<slug>/rss.xml hang off it. Defaults to url. */
+  feedUrl: z.optional(absoluteUrl),
+  description: z._default(text(0, 1000), 'Latest articles'),
+  language: z._default(z.string().check(z.regex(LANGUAGE_TAG, 'must be a language tag such as en or en-GB')), 'en'),
+  publisher: z._default(text(1, 200), 'Newsroom'),
+  copyright: z.optional(text(0, 500)),
+  limits: z.prefault(
+    z.strictObject({
+      /** Items in each feed. */
+      items: z._default(z.int().check(z.gte(1), z.lte(1000)), 50),
+    }),
+    {},
+  ),
+});
 
 export type SiteConfig = z.output<typeof SiteConfigSchema> & { feedUrl: string; copyright: string };
 

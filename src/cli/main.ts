@@ -6,7 +6,7 @@ import { ArticleError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
-import { createS3Client, S3ObjectStore } from '../storage/s3-store.js';
+import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
 import { findArticleFiles, loadSiteConfig, readArticleFile, type ReadFileResult } from './inputs.js';
 
@@ -107,7 +107,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       ) => {
         const site = await loadSiteConfig(options.config);
         const store = options.bucket
-          ? new S3ObjectStore(createS3Client({ endpoint: options.endpoint }), options.bucket)
+          ? new S3ObjectStore({ endpoint: options.endpoint }, options.bucket)
           : new FolderObjectStore(options.dir);
         const prefix = options.prefix === '' || options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`;
         const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl: options.cacheControl }, quietLogger);

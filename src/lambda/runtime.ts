@@ -1,7 +1,7 @@
 /** What a handler's container builds once at start: config, one S3 client, the syndicator. */
 import { readServiceConfig, type ServiceConfig } from '../config.js';
 import { jsonLogger, type Logger } from '../log.js';
-import { createS3Client, S3ObjectStore } from '../storage/s3-store.js';
+import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
 
 export interface Runtime {
@@ -12,8 +12,7 @@ export interface Runtime {
 
 export function createRuntime(env: Record<string, string | undefined> = process.env, log: Logger = jsonLogger): Runtime {
   const config = readServiceConfig(env);
-  const client = createS3Client({ endpoint: config.endpoint, region: config.region });
-  const store = new S3ObjectStore(client, config.bucket);
+  const store = new S3ObjectStore({ endpoint: config.endpoint, region: config.region }, config.bucket);
   const syndicator = new Syndicator(store, { site: config.site, feedPrefix: config.feedPrefix, cacheControl: config.cacheControl, photos: config.photos }, log);
   return { config, syndicator, log };
 }

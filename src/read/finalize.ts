@@ -2,7 +2,7 @@
  * Turns what a reader found into a valid Article: derives what is missing (reporting each derivation as a
  * warning), cleans every text field, and checks the result against the schema. Shared by both readers.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ARTICLE_ID, type Article, ArticleSchema, type ReadResult, type ReadWarning } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { isoSeconds, shortHash, slugify, toPlainText, truncateAtWord } from '../text.js';
@@ -104,7 +104,7 @@ export function zodMessage(issue: z.core.$ZodIssue | undefined): string {
   return issue.message;
 }
 
-export function articleErrorFromZod(source: string, error: z.ZodError, prefix = ''): ArticleError {
+export function articleErrorFromZod(source: string, error: z.core.$ZodError, prefix = ''): ArticleError {
   const issue = error.issues[0];
   const field = fieldPath([...(prefix ? [prefix] : []), ...(issue?.path ?? [])]);
   return new ArticleError(source, field, zodMessage(issue), { cause: error });

@@ -1,39 +1,44 @@
 /** The optional YAML block (`---` ... `---`) before a raw article's text. */
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PhotoSchema } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { articleErrorFromZod } from './finalize.js';
 
-const stringish = z.union([z.string(), z.number()]).transform(String);
-const dateish = z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString() : v));
-const names = z.union([z.string(), z.number(), z.object({ name: z.string() })]).transform((v) => (typeof v === 'object' ? v.name : String(v)));
+const stringish = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
+const dateish = z.pipe(
+  z.union([z.string(), z.date()]),
+  z.transform((v: string | Date) => (v instanceof Date ? v.toISOString() : v)),
+);
+const names = z.pipe(
+  z.union([z.string(), z.number(), z.object({ name: z.string() })]),
+  z.transform((v: string | number | { name: string }) => (typeof v === 'object' ? v.name : String(v))),
+);
 // A list, or one value written without brackets.
-const listOfNames = z.union([z.array(names), names.transform((v) => [v])]);
+const listOfNames = z.union([z.array(names), z.pipe(names, z.transform((v: string) => [v]))]);
 
-const PhotoFields = PhotoSchema.partial().extend({ url: z.string().nullable().optional() });
-const FrontMatterPhoto = z.union([z.string().transform((url): z.infer<typeof PhotoFields> => ({ url })), PhotoFields]);
+const PhotoFields = z.extend(z.partial(PhotoSchema), { url: z.optional(z.nullable(z.string())) });
+type PhotoFields = z.output<typeof PhotoFields>;
+const FrontMatterPhoto = z.union([z.pipe(z.string(), z.transform((url: string): PhotoFields => ({ url }))), PhotoFields]);
 
-export const FrontMatterSchema = z
-  .object({
-    id: stringish.optional(),
-    url: z.string().optional(),
-    title: stringish.optional(),
-    summary: z.string().optional(),
-    published: dateish.optional(),
-    updated: dateish.optional(),
-    section: stringish.optional(),
-    tags: listOfNames.optional(),
-    authors: listOfNames.optional(),
-    author: z.string().optional(),
-    language: z.string().optional(),
-    publisher: z.string().optional(),
-    dateline: z.string().optional(),
-    photos: z.array(FrontMatterPhoto).optional(),
-  })
-  .passthrough();
+export const FrontMatterSchema = z.looseObject({
+  id: z.optional(stringish),
+  url: z.optional(z.string()),
+  title: z.optional(stringish),
+  summary: z.optional(z.string()),
+  published: z.optional(dateish),
+  updated: z.optional(dateish),
+  section: z.optional(stringish),
+  tags: z.optional(listOfNames),
+  authors: z.optional(listOfNames),
+  author: z.optional(z.string()),
+  language: z.optional(z.string()),
+  publisher: z.optional(z.string()),
+  dateline: z.optional(z.string()),
+  photos: z.optional(z.array(FrontMatterPhoto)),
+});
 
-export type FrontMatter = z.infer<typeof FrontMatterSchema>;
+export type FrontMatter = z.output<typeof FrontMatterSchema>;
 
 const OPENING = /^\uFEFF?---[ \t]*\r?\n/;
 const CLOSING = /\r?\n---[ \t]*(\r?\n|$)/;

@@ -1,5 +1,6 @@
 /** Readers: a raw text article (with optional front matter) or a JSON article, chosen by file extension. */
 import type { Photo, ReadResult } from '../article.js';
+import * as z from 'zod/mini';
 import { ArticleSchema, isHttpUrl } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
@@ -122,7 +123,7 @@ export function matchMarkers(photos: readonly RawPhoto[], markers: readonly RawM
   return { urls: [...urls.map((u) => u ?? null), ...extra.map((e) => e.url)], extra };
 }
 
-const JsonArticleSchema = ArticleSchema.partial().extend({ paragraphs: ArticleSchema.shape.paragraphs }).passthrough();
+const JsonArticleSchema = z.looseObject({ ...z.partial(ArticleSchema).shape, paragraphs: ArticleSchema.shape.paragraphs });
 
 /** Reads a structured article: the model's own fields, checked by the schema; missing metadata derived. */
 export function readJsonArticle(content: string | Uint8Array, context: ReadContext): ReadResult {
