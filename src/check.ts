@@ -1,24 +1,8 @@
 /** The output check every feed passes before it is written: well-formed XML, or a valid JSON Feed 1.1. */
-import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { SaxesParser } from 'saxes';
 import { FeedCheckError } from './errors.js';
-
-const require = createRequire(import.meta.url);
-
-let validateJsonFeed: ValidateFunction | undefined;
-
-function jsonFeedValidator(): ValidateFunction {
-  if (!validateJsonFeed) {
-    const schema = require('jsonfeed-schema/schema-v1.1.json') as Record<string, unknown>;
-    const ajv = new Ajv({ allErrors: false, strict: false });
-    const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-    addFormats(ajv);
-    validateJsonFeed = ajv.compile(schema);
-  }
-  return validateJsonFeed;
-}
+// Compiled from the JSON Feed 1.1 schema at install time (scripts/build-jsonfeed-validator.mjs).
+import validateJsonFeed from './generated/jsonfeed-validator.js';
 
 /** Throws FeedCheckError unless the text is well-formed, namespace-correct XML. */
 export function checkXml(path: string, xml: string): void {
@@ -42,10 +26,9 @@ export function checkJsonFeed(path: string, text: string): void {
   } catch (cause) {
     throw new FeedCheckError(path, 'not valid JSON', { cause });
   }
-  const validate = jsonFeedValidator();
-  if (!validate(value)) {
-    const first = validate.errors?.[0];
-    throw new FeedCheckError(path, `not a valid JSON Feed 1.1: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(), { cause: validate.errors });
+  if (!validateJsonFeed(value)) {
+    const first = validateJsonFeed.errors?.[0];
+    throw new FeedCheckError(path, `not a valid JSON Feed 1.1: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(), { cause: validateJsonFeed.errors });
   }
   if ((value as { version?: unknown }).version !== 'https://jsonfeed.org/version/1.1') {
     throw new FeedCheckError(path, 'not a JSON Feed 1.1: version must be https://jsonfeed.org/version/1.1');

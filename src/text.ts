@@ -1,7 +1,7 @@
 /** Text helpers shared by readers and renderers. Pure functions, no I/O. */
 import { createHash } from 'node:crypto';
 import { decodeHTML } from 'entities';
-import sanitizeHtml from 'sanitize-html';
+import striptags from 'striptags';
 
 // Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -23,17 +23,18 @@ export function escapeAttr(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
+// Elements whose content is code or page furniture, never article text: dropped with their content.
+const NON_TEXT_ELEMENTS = /<(script|style|noscript|iframe|svg|math|template|textarea|title|object)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+
 /**
- * Plain text from text that may hold markup: tags are dropped (script and style with their content),
- * entities decoded, forbidden characters removed, white space folded. Fast path when there is no markup.
+ * Plain text from text that may hold markup: tags are dropped (striptags), script, style and the like
+ * with their content, entities decoded (entities), forbidden characters removed, white space folded.
+ * Fast path when there is no markup.
  */
 export function toPlainText(value: string): string {
   let text = stripXmlForbidden(value);
   if (/[<&]/.test(text)) {
-    text = decodeHTML(
-      sanitizeHtml(text, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'noscript', 'iframe', 'svg', 'math', 'title'] }),
-    );
-    text = stripXmlForbidden(text);
+    text = stripXmlForbidden(decodeHTML(striptags(text.replace(NON_TEXT_ELEMENTS, ' '))));
   }
   return text.replace(/\s+/g, ' ').trim();
 }

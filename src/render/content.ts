@@ -3,7 +3,7 @@
  * paragraphs, pull quotes, photos with caption and credit, related stories, attribution. Every piece of
  * text is escaped here; the model holds plain text only, so no markup from an article reaches a feed.
  */
-import mime from 'mime';
+import mime from 'mime/lite';
 import type { Article, Photo } from '../article.js';
 import { escapeAttr, escapeHtml } from '../text.js';
 
