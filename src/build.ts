@@ -37,5 +37,10 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
 
 /** Every feed of the site: site-wide and one per section, newest `limit` articles each. */
 export function buildFeeds(articles: readonly Article[], site: SiteConfig): OutputFile[] {
-  return selectFeeds(articles, site).flatMap(({ spec, articles: items }) => renderFeed(spec, items, site));
+  return renderSelected(selectFeeds(articles, site), site);
+}
+
+/** Renders feeds already chosen (by selectFeeds or a FeedSelector fed article by article). */
+export function renderSelected(feeds: readonly { spec: FeedSpec; articles: readonly Article[] }[], site: SiteConfig): OutputFile[] {
+  return feeds.flatMap(({ spec, articles }) => renderFeed(spec, articles, site));
 }

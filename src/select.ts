@@ -51,22 +51,65 @@ export function feedPathsOf(article: Pick<Article, 'section'>): string[] {
   return article.section ? ['', `sections/${sectionSlug(article.section)}/`] : [''];
 }
 
+/** The newest `limit` articles offered to it, newest first, kept by binary insertion. */
+class Newest {
+  readonly items: Article[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(article: Article): void {
+    const items = this.items;
+    const last = items[items.length - 1];
+    if (items.length >= this.limit && last && compareNewestFirst(article, last) >= 0) return;
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareNewestFirst(items[mid] as Article, article) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    items.splice(low, 0, article);
+    if (items.length > this.limit) items.pop();
+  }
+}
+
+/**
+ * Chooses each feed's articles as they stream past: memory stays O(feeds x limit) whatever the size of
+ * the archive, so a build of 100,000 articles keeps only what the feeds show.
+ */
+export class FeedSelector {
+  private readonly site: Newest;
+  private readonly sections = new Map<string, Newest>();
+
+  constructor(private readonly config: SiteConfig) {
+    this.site = new Newest(config.limits.items);
+  }
+
+  offer(article: Article): void {
+    this.site.offer(article);
+    if (!article.section) return;
+    const slug = sectionSlug(article.section);
+    let section = this.sections.get(slug);
+    if (!section) {
+      section = new Newest(this.config.limits.items);
+      this.sections.set(slug, section);
+    }
+    section.offer(article);
+  }
+
+  /** Every feed: site-wide first, then sections by slug; a section is named as its newest article says. */
+  feeds(): { spec: FeedSpec; articles: Article[] }[] {
+    const feeds = [{ spec: feedSpec(this.config, null), articles: this.site.items }];
+    for (const slug of [...this.sections.keys()].sort()) {
+      const articles = (this.sections.get(slug) as Newest).items;
+      feeds.push({ spec: feedSpec(this.config, articles[0]?.section ?? slug), articles });
+    }
+    return feeds;
+  }
+}
+
 /** Every feed with its newest `limit` articles, newest first. Sections are grouped by slug. */
 export function selectFeeds(articles: readonly Article[], site: SiteConfig): { spec: FeedSpec; articles: Article[] }[] {
-  const sorted = [...articles].sort(compareNewestFirst);
-  const limit = site.limits.items;
-  const sections = new Map<string, { name: string; articles: Article[] }>();
-  for (const article of sorted) {
-    if (!article.section) continue;
-    const slug = sectionSlug(article.section);
-    const entry = sections.get(slug) ?? { name: article.section, articles: [] };
-    if (entry.articles.length < limit) entry.articles.push(article);
-    sections.set(slug, entry);
-  }
-  const feeds = [{ spec: feedSpec(site, null), articles: sorted.slice(0, limit) }];
-  for (const slug of [...sections.keys()].sort()) {
-    const entry = sections.get(slug) as { name: string; articles: Article[] };
-    feeds.push({ spec: feedSpec(site, entry.name), articles: entry.articles });
-  }
-  return feeds;
+  const selector = new FeedSelector(site);
+  for (const article of articles) selector.offer(article);
+  return selector.feeds();
 }

@@ -1,7 +1,8 @@
 /** The `syndicate` command: thin wiring over the core. `run` takes its I/O so tests can drive it. */
 import { Command, CommanderError } from 'commander';
 import type { Article } from '../article.js';
-import { buildFeeds } from '../build.js';
+import { renderSelected } from '../build.js';
+import { FeedSelector } from '../select.js';
 import { ArticleError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
@@ -27,11 +28,14 @@ function reportWarnings(io: CliIo, result: ReadFileResult): void {
   for (const w of result.warnings) io.stderr(`warning: ${result.file}: ${w.field}: ${w.message}\n`);
 }
 
-/** Reads every article; returns them, or throws the first error unless skipping bad files. */
-export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: boolean): Promise<{ articles: Article[]; failed: ReadFileResult[] }> {
+/**
+ * Reads every article, handing each to `accept` as it is read (so a caller may keep only what it needs);
+ * throws the first error unless skipping bad files.
+ */
+export async function readEach(paths: readonly string[], io: CliIo, skipInvalid: boolean, accept: (article: Article) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
   const files = await findArticleFiles(paths);
   if (files.length === 0) throw new ArticleError(paths.join(' '), '(files)', 'no article files found (.txt, .md, .json)');
-  const articles: Article[] = [];
+  let read = 0;
   const failed: ReadFileResult[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
@@ -49,8 +53,16 @@ export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: 
       failed.push({ ...result, error });
       continue;
     }
-    articles.push(result.article as Article);
+    accept(result.article as Article);
+    read += 1;
   }
+  return { read, failed };
+}
+
+/** Reads every article into memory (for commands that publish each one). */
+export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: boolean): Promise<{ articles: Article[]; failed: ReadFileResult[] }> {
+  const articles: Article[] = [];
+  const { failed } = await readEach(paths, io, skipInvalid, (article) => articles.push(article));
   return { articles, failed };
 }
 
@@ -82,11 +94,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .option('--skip-invalid', 'build the other articles when some cannot be read', false)
     .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean }) => {
       const site = await loadSiteConfig(options.config);
-      const { articles, failed } = await readAll(paths, io, options.skipInvalid);
-      const files = buildFeeds(articles, site);
+      const selector = new FeedSelector(site);
+      const { read, failed } = await readEach(paths, io, options.skipInvalid, (article) => selector.offer(article));
+      const files = renderSelected(selector.feeds(), site);
       await replaceFolder(options.out, files);
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
-      io.stdout(`${articles.length} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+      io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
 
   program
