@@ -57,9 +57,9 @@ class Rng {
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
-  /** An integer in [lo, hi], small values much likelier (power > 1 skews toward lo). */
-  skewed(lo: number, hi: number, power: number): number {
-    return lo + Math.floor(this.next() ** power * (hi - lo + 1));
+  /** An integer in [lo, hi]: lo plus a whole exponential variate of the given scale, clamped. */
+  exponential(lo: number, hi: number, scale: number): number {
+    return Math.min(hi, lo + Math.floor(-Math.log(1 - this.next()) * scale));
   }
   chance(p: number): boolean {
     return this.next() < p;
@@ -221,9 +221,9 @@ const ROLES = [
   'general manager of Café Lumière',
 ];
 const SPEECH = [
-  (t: string, c: string) => `We are confident that ${c}`,
+  (_t: string, c: string) => `We are confident that ${c}`,
   (t: string, c: string) => `This is a turning point for ${t}, and ${c}`,
-  (t: string, c: string) => `The real test is whether ${c}`,
+  (_t: string, c: string) => `The real test is whether ${c}`,
   (t: string, c: string) => `Nobody expected ${t} to move this fast, but ${c}`,
   (t: string, _c: string) => `What matters now is ${t}, not the short-term numbers we see every quarter`,
   (t: string, c: string) => `For three years we looked at ${t} through windows, and now ${c}`,
@@ -290,6 +290,12 @@ function clause(rng: Rng, style: Style): string {
   return `${rng.pick(SUBJECTS)} ${rng.pick(PLANS)} ${rng.pick(style.topics)} ${rng.pick(TAILS)}`;
 }
 
+/** One of items other than `not`. */
+function other(rng: Rng, items: readonly string[], not: string): string {
+  const pick = rng.pick(items);
+  return pick === not ? (items[(items.indexOf(pick) + 1) % items.length] as string) : pick;
+}
+
 function sentence(rng: Rng, style: Style): Sentence {
   const topic = rng.pick(style.topics);
   switch (rng.int(0, 9)) {
@@ -313,22 +319,29 @@ function sentence(rng: Rng, style: Style): Sentence {
     case 6:
       return { text: `About ${rng.int(2, 90)} billion yuan, or roughly €${rng.int(1, 12)} billion, was set aside for ${topic}, ${rng.pick(SUBJECTS)} said.` };
     case 7:
-      return { text: `Some ${rng.pick(['lawmakers', 'analysts', 'residents', 'exporters', 'diplomats'])} warned that ${clause(rng, style)}, pointing to the experience of ${rng.pick(style.topics)}.` };
+      return { text: `Some ${rng.pick(['lawmakers', 'analysts', 'residents', 'exporters', 'diplomats'])} warned that ${clause(rng, style)}, pointing to the experience of ${other(rng, style.topics, topic)}.` };
     case 8:
-      return { text: `The city${style.apostrophe}s plans for ${topic}, which also cover ${rng.pick(style.topics)}, drew ${rng.int(2, 40)},${rng.int(100, 999)} comments during a public consultation ${rng.pick(TAILS)}.` };
+      return { text: `The city${style.apostrophe}s plans for ${topic}, which also cover ${other(rng, style.topics, topic)}, drew ${rng.int(2, 40)},${rng.int(100, 999)} comments during a public consultation ${rng.pick(TAILS)}.` };
     default:
-      return { text: `${capitalise(topic)} ${rng.pick(['has', 'had'])} ${rng.pick(['changed quickly', 'drawn criticism', 'become a priority', 'lagged behind'])} ${rng.pick(TAILS)}, and ${clause(rng, style)}.` };
+      return { text: `${capitalise(topic)} had ${rng.pick(['changed quickly', 'drawn criticism', 'become a priority', 'lagged behind'])} ${rng.pick(TAILS)}, and ${clause(rng, style)}.` };
   }
 }
 
-const wordCount = (text: string) => text.split(' ').length;
+const MIN_WORDS = 40;
+const MAX_WORDS = 120;
+
+function wordCount(text: string): number {
+  let words = 1;
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) words++;
+  return words;
+}
 
 interface Paragraph {
   sentences: Sentence[];
   text: string;
 }
 
-/** A paragraph of at least `target` words (target <= 100, so at most about 120). */
+/** A paragraph of 40-120 words, as near `target` as whole sentences allow. */
 function paragraph(rng: Rng, style: Style, target: number, lead: string | null): Paragraph {
   const sentences: Sentence[] = [];
   let words = 0;
@@ -338,8 +351,15 @@ function paragraph(rng: Rng, style: Style, target: number, lead: string | null):
   }
   while (words < target) {
     const s = sentence(rng, style);
+    const n = wordCount(s.text);
+    if (words + n > MAX_WORDS) {
+      if (words >= MIN_WORDS) break;
+      continue; // too long to fit: draw another
+    }
+    // Stop short of the target when that is nearer than overshooting it.
+    if (words >= MIN_WORDS && words + n - target > target - words) break;
     sentences.push(s);
-    words += wordCount(s.text);
+    words += n;
   }
   return { sentences, text: sentences.map((s) => s.text).join(' ') };
 }
@@ -378,13 +398,13 @@ export function generateArticle(index: number, seed: number = DEFAULT_SEED): Gen
   const day = `${MONTHS[published.getUTCMonth()]} ${published.getUTCDate()}, ${published.getUTCFullYear()}`;
 
   // Paragraphs: 6-20 of 40-120 words, short ones much likelier, as in wire copy.
-  const count = rng.skewed(6, 20, 5);
+  const count = rng.exponential(6, 20, 2);
   const { place } = style;
   const dash = rng.pick([' - ', ' - ', ' — ', ' – ']);
   const dateline = place.country && rng.chance(0.8) ? `${place.dateline}, ${place.country}${dash}` : `${place.dateline}${dash}`;
   const lead = `${capitalise(rng.pick(SUBJECTS))} in ${place.name} said on ${rng.pick(WEEKDAYS)} that ${clause(rng, style)}.`;
   const paragraphs: Paragraph[] = [];
-  for (let i = 0; i < count; i++) paragraphs.push(paragraph(rng, style, rng.skewed(40, 100, 4), i === 0 ? lead : null));
+  for (let i = 0; i < count; i++) paragraphs.push(paragraph(rng, style, rng.exponential(MIN_WORDS, 100, 6), i === 0 ? lead : null));
 
   // Inserts go in slots: slot j is after paragraph j (never after the last one, which closes the story).
   const slots: string[][] = paragraphs.slice(0, -1).map(() => []);

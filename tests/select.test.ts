@@ -18,7 +18,7 @@ describe('feed selection', () => {
             const expected = sorted.filter((a) => feedPathsOf(a).includes(spec.path)).slice(0, limit);
             expect(chosen.map((a) => a.id)).toEqual(expected.map((a) => a.id));
           }
-          const sections = new Set(articles.flatMap((a) => feedPathsOf(a)));
+          const sections = new Set(['', ...articles.flatMap((a) => feedPathsOf(a))]);
           expect(feeds.map((f) => f.spec.path).sort()).toEqual([...sections].sort());
         },
       ),
