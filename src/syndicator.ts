@@ -237,6 +237,29 @@ export class Syndicator {
     return { status: replay ? 'unchanged' : 'published', id: article.id, written };
   }
 
+  /**
+   * Stores articles without touching any feed (markers and records only), `concurrency` at a time: for
+   * loading an archive, followed by one republish. Photo metadata is not looked up.
+   */
+  async importArticles(articles: Iterable<Article>, concurrency = 16): Promise<number> {
+    const iterator = articles[Symbol.iterator]();
+    let stored = 0;
+    const worker = async () => {
+      for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        const article = next.value;
+        const old = await this.readRecord(article.id);
+        const oldMarkers = old ? feedPathsOf(old.article).map((p) => markerKey(p, old.article)) : [];
+        const newMarkers = feedPathsOf(article).map((p) => markerKey(p, article));
+        await Promise.all(newMarkers.filter((m) => !oldMarkers.includes(m)).map((m) => this.store.put(m, '')));
+        await this.putJson(articleKey(article.id), { article, source: null } satisfies ArticleRecord);
+        await Promise.all(oldMarkers.filter((m) => !newMarkers.includes(m)).map((m) => this.store.delete(m)));
+        stored += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return stored;
+  }
+
   /** A takedown: the article leaves its feeds, which say so where the format allows it. */
   async unpublishId(id: string, when: string): Promise<PublishOutcome> {
     const old = await this.readRecord(id);
@@ -262,9 +285,9 @@ export class Syndicator {
 
   /** Rebuilds every feed from the stored articles, reading only what the feeds show. */
   async republish(): Promise<PublishOutcome> {
-    const stateKeys = await this.store.list(STATE, 100_000);
-    const paths = new Set(stateKeys.map((k) => k.slice(STATE.length, -'state.json'.length)).map((dir) => (dir === 'site/' ? '' : dir)));
-    paths.add('');
+    // Every feed that has a state or any article: O(feeds) listings, never the archive.
+    const sections = [...(await this.store.listPrefixes(`${STATE}sections/`)), ...(await this.store.listPrefixes(`${INDEX}sections/`))];
+    const paths = new Set(['', ...sections.map((p) => p.slice(p.indexOf('sections/')))]);
     const written: string[] = [];
     for (const path of [...paths].sort()) {
       const items = await this.newestFromIndex(path, this.config.site.limits.items + this.slack);

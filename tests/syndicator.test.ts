@@ -104,3 +104,18 @@ describe('markers and sequencers', () => {
     expect(compareSequencers('0A', 'a')).toBe(0);
   });
 });
+
+describe('importing an archive', () => {
+  it('stores every article without feed work, and one republish then builds the same feeds as publishing one by one', async () => {
+    const one = setup(4);
+    const bulk = setup(4);
+    const articles = Array.from({ length: 12 }, (_, i) => story(`i${i}`, (i % 9) + 1, { section: i % 2 ? 'World' : 'Sport' }));
+    for (const a of articles) await one.syndicator.publishArticle(a);
+    expect(await bulk.syndicator.importArticles(articles, 3)).toBe(12);
+    expect([...bulk.store.objects.keys()].filter((k) => k.startsWith('feeds/'))).toEqual([]);
+    await bulk.syndicator.republish();
+    for (const path of ['feed.json', 'rss.xml', 'atom.xml', 'sections/world/feed.json', 'sections/sport/atom.xml']) {
+      expect(bulk.store.objects.get(`feeds/${path}`)?.body.toString(), path).toBe(one.store.objects.get(`feeds/${path}`)?.body.toString());
+    }
+  });
+});

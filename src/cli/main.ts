@@ -113,10 +113,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .option('-c, --config <file>', 'site config (JSON)')
     .option('--cache-control <value>', 'Cache-Control of feed objects', 'public, max-age=300')
     .option('--skip-invalid', 'publish the other articles when some cannot be read', false)
+    .option('--import', 'load an archive: store every article, then rebuild each feed once', false)
     .action(
       async (
         paths: string[],
-        options: { bucket?: string; endpoint?: string; dir: string; prefix: string; config?: string; cacheControl: string; skipInvalid: boolean },
+        options: { bucket?: string; endpoint?: string; dir: string; prefix: string; config?: string; cacheControl: string; skipInvalid: boolean; import: boolean },
       ) => {
         const site = await loadSiteConfig(options.config);
         const store = options.bucket
@@ -131,6 +132,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
           return;
         }
         const { articles, failed } = await readAll(paths, io, options.skipInvalid);
+        if (options.import) {
+          const stored = await syndicator.importArticles(articles);
+          const outcome = await syndicator.republish();
+          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
+          io.stdout(`imported ${stored} article(s); ${outcome.written.length} feed file(s) written${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+          return;
+        }
         for (const article of articles) {
           const outcome = await syndicator.publishArticle(article);
           for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);

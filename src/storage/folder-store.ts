@@ -104,6 +104,19 @@ export class FolderObjectStore implements ObjectStore {
     await rm(this.metaPath(path), { force: true });
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    assertSafeKey(prefix.replace(/\/$/, ''));
+    try {
+      const entries = await readdir(join(this.root, ...prefix.split('/').filter(Boolean)), { withFileTypes: true });
+      return entries
+        .filter((e) => e.isDirectory())
+        .map((e) => `${prefix}${e.name}/`)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
   async list(prefix: string, limit: number): Promise<string[]> {
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {

@@ -1,6 +1,6 @@
 /** An in-memory ObjectStore with real compare-and-swap semantics, for unit tests. */
 import { createHash } from 'node:crypto';
-import { assertSafeKey, type ObjectHead, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject } from './object-store.js';
+import { assertSafeKey, type ObjectHead, prefixesOf, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject } from './object-store.js';
 
 export class MemoryObjectStore implements ObjectStore {
   readonly name = 'memory';
@@ -47,6 +47,11 @@ export class MemoryObjectStore implements ObjectStore {
       .filter((k) => k.startsWith(prefix))
       .sort()
       .slice(0, limit);
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    this.requests.list += 1;
+    return prefixesOf(this.objects.keys(), prefix);
   }
 
   totalRequests(): number {

@@ -41,6 +41,8 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix in ascending order, at most `limit`. */
   list(prefix: string, limit: number): Promise<string[]>;
+  /** The "folders" right under a prefix (S3 CommonPrefixes with delimiter "/"), each ending in "/". */
+  listPrefixes(prefix: string): Promise<string[]>;
 }
 
 export class PreconditionFailedError extends Error {
@@ -51,6 +53,17 @@ export class PreconditionFailedError extends Error {
   ) {
     super(`${key}: precondition failed (another writer changed it)`, options);
   }
+}
+
+/** The distinct next path segments (with trailing "/") of keys under a prefix. */
+export function prefixesOf(keys: Iterable<string>, prefix: string): string[] {
+  const found = new Set<string>();
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const slash = key.indexOf('/', prefix.length);
+    if (slash >= 0) found.add(key.slice(0, slash + 1));
+  }
+  return [...found].sort();
 }
 
 /** Object keys must be plain relative paths: no `..` segments, no NUL, no leading slash. */

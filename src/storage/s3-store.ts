@@ -120,6 +120,19 @@ export class S3ObjectStore implements ObjectStore {
     await this.send((sdk) => new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.send<import('@aws-sdk/client-s3').ListObjectsV2CommandOutput>(
+        (sdk) => new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+      );
+      for (const item of out.CommonPrefixes ?? []) if (item.Prefix) prefixes.push(item.Prefix);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return prefixes.sort();
+  }
+
   async list(prefix: string, limit: number): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
