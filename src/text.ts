@@ -4,11 +4,13 @@ import { decodeHTML } from 'entities';
 import striptags from 'striptags';
 
 // Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+const MAYBE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Removes every character XML 1.0 cannot carry, so any field can go into any feed. */
 export function stripXmlForbidden(value: string): string {
-  return value.replace(XML_FORBIDDEN, '');
+  // Nearly all text has none of these: a plain class test first, the look-around pattern only if needed.
+  return MAYBE_FORBIDDEN.test(value) ? value.replace(XML_FORBIDDEN, '') : value;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -36,7 +38,7 @@ export function toPlainText(value: string): string {
   if (/[<&]/.test(text)) {
     text = stripXmlForbidden(decodeHTML(striptags(text.replace(NON_TEXT_ELEMENTS, ' '))));
   }
-  return text.replace(/\s+/g, ' ').trim();
+  return /\s\s|[\t\n\r\f\v\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
 }
 
 /** A short stable hash (hex) of a string. */

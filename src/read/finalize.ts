@@ -32,6 +32,8 @@ export interface ArticleDraft {
   related?: Article['related'];
   /** Text whose dates date the article, in order of trust. */
   dateSources?: string[][];
+  /** The paragraphs are plain text already (the raw reader cleans as it reads): not cleaned twice. */
+  plainParagraphs?: boolean;
 }
 
 export interface ReadContext {
@@ -115,7 +117,7 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
   const warnings: ReadWarning[] = [];
   const warn = (field: string, message: string) => warnings.push({ field, message });
 
-  const paragraphs = draft.paragraphs.map((p) => toPlainText(p)).filter((p) => p !== '');
+  const paragraphs = (draft.plainParagraphs ? draft.paragraphs : draft.paragraphs.map((p) => toPlainText(p))).filter((p) => p !== '');
   if (paragraphs.length === 0) throw new ArticleError(source, 'paragraphs', 'the article has no body text');
   const lead = paragraphs[0] as string;
 

@@ -1,5 +1,5 @@
 /** The optional YAML block (`---` ... `---`) before a raw article's text. */
-import { parseDocument } from 'yaml';
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import * as z from 'zod/mini';
 import { PhotoSchema } from '../article.js';
 import { ArticleError } from '../errors.js';
@@ -43,6 +43,22 @@ export type FrontMatter = z.output<typeof FrontMatterSchema>;
 const OPENING = /^\uFEFF?---[ \t]*\r?\n/;
 const CLOSING = /\r?\n---[ \t]*(\r?\n|$)/;
 
+/**
+ * YAML aliases make one node appear in many places; nested, they explode into billions of nodes for any
+ * code that walks the value (the "billion laughs"). Front matter has no use for them: a node seen twice
+ * is refused, which also bounds this walk by the size of the text.
+ */
+function rejectSharedNodes(value: unknown, source: string): void {
+  const seen = new Set<object>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (seen.has(node)) throw new ArticleError(source, 'front matter', 'YAML aliases (*name) are not allowed');
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) walk(child);
+  };
+  walk(value);
+}
+
 /** Splits off and checks the front matter; the body is what follows it. */
 export function splitFrontMatter(text: string, source: string): { meta: FrontMatter; body: string } {
   if (!OPENING.test(text)) return { meta: {}, body: text };
@@ -51,13 +67,16 @@ export function splitFrontMatter(text: string, source: string): { meta: FrontMat
   const closing = CLOSING.exec(rest);
   if (!closing) throw new ArticleError(source, 'front matter', 'opens with --- but has no closing --- line');
   const yamlText = rest.slice(0, closing.index);
-  const document = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0];
-    const line = first?.linePos?.[0]?.line;
-    throw new ArticleError(source, 'front matter', `invalid YAML${line ? ` at line ${line + 1}` : ''}: ${first?.message.split('\n')[0]}`, { cause: first });
+  let value: unknown;
+  try {
+    // YAML 1.2 core schema: dates stay strings (checked later), duplicate keys are errors.
+    value = load(yamlText, { schema: CORE_SCHEMA, filename: source }) ?? {};
+  } catch (cause) {
+    if (!(cause instanceof YAMLException)) throw cause;
+    const line = cause.mark?.line;
+    throw new ArticleError(source, 'front matter', `invalid YAML${line !== undefined ? ` at line ${line + 1}` : ''}: ${cause.reason}`, { cause });
   }
-  const value: unknown = document.toJS({ maxAliasCount: 50 }) ?? {};
+  rejectSharedNodes(value, source);
   if (typeof value !== 'object' || Array.isArray(value)) throw new ArticleError(source, 'front matter', 'must be a YAML mapping of field: value');
   const parsed = FrontMatterSchema.safeParse(value);
   if (!parsed.success) throw articleErrorFromZod(source, parsed.error);

@@ -82,6 +82,7 @@ export function readRawArticle(content: string | Uint8Array, context: ReadContex
     photos,
     related: parts.related,
     dateSources: [parts.captionText, parts.paragraphs],
+    plainParagraphs: true,
   };
   const result = finalizeArticle(draft, context);
   return { article: result.article, warnings: [...warnings, ...result.warnings] };

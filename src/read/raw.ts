@@ -65,9 +65,11 @@ const SPEAKER = /^(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|
 
 /** Folds a line to letters and digits, for finding text that repeats another's. */
 function fold(text: string): string {
+  // Letters and digits of any script stay; ASCII punctuation, general punctuation (curly quotes,
+  // dashes) and CJK punctuation go. A plain character class: far faster than \p{L} on every line.
   return text
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .replace(/[^a-z0-9\u00C0-\u1FFF\u2070-\u2FFF\u3040-\uFF00\uFF10-\uFFEF]+/g, ' ')
     .trim();
 }
 
@@ -127,7 +129,9 @@ function splitLines(body: string): string[] {
 }
 
 function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Line {
-  if (MARKER_LINE.test(text)) {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (first === 0x21 /* ! */ && MARKER_LINE.test(text)) {
     for (const m of text.matchAll(MARKER)) {
       const url = (m[2] ?? '').trim();
       const alt = toPlainText(m[1] ?? '');
@@ -138,23 +142,24 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
   }
   const related = RELATED.exec(text);
   if (related) return { text: (related[2] ?? '').trim(), kind: 'related', credit: (related[1] ?? '').toUpperCase() };
-  const pipe = PIPE_LINE.exec(text);
+  const pipe = last === 0x7c /* | */ || text.endsWith(' ') ? PIPE_LINE.exec(text) : null;
   if (pipe) {
     const name = (pipe[1] ?? '').trim();
     if (!/\p{Ll}/u.test(name) && PUBLICATION.test(name)) return { text: name, kind: 'publication' };
     return { text, kind: 'leftover' };
   }
   if (text === '|' || NAV_WORDS.test(text) || CONTACT.test(text)) return { text, kind: 'leftover' };
-  const byline = BYLINE.exec(text);
+  const byline = first === 0x42 /* B */ ? BYLINE.exec(text) : null;
   if (byline && !SENTENCE_END.test(text) && text.length <= 120) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
-  const paren = PAREN_LINE.exec(text);
+  const closes = last === 0x29 /* ) */ || last === 0x5d; /* ] */
+  const paren = closes && (first === 0x28 || first === 0x5b) ? PAREN_LINE.exec(text) : null;
   if (paren) {
     const inner = (paren[1] ?? '').trim();
     if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
     if (isCreditText(inner, true)) return { text: inner, kind: 'credit', credit: inner };
     return { text: inner, kind: 'attribution' };
   }
-  const trailing = TRAILING_CREDIT.exec(text);
+  const trailing = closes ? TRAILING_CREDIT.exec(text) : null;
   if (trailing) {
     const inner = (trailing[2] ?? '').trim();
     if (isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) {
@@ -202,14 +207,31 @@ export function parseRawBody(body: string): RawParts {
   }
 
   // Pull quotes: a short line whose words stand again inside a longer body line (before or after it).
-  const bodyFolds = lines.map((l) => (l.kind === 'text' ? fold(l.text) : ''));
+  // Plain lower case finds nearly all of them; folding punctuation away (curly vs straight quotes) is
+  // tried only where the opening words already match, as folding every line costs most of the reading.
+  const lower = lines.map((l) => (l.kind === 'text' ? l.text.toLowerCase() : ''));
+  const folds: (string | undefined)[] = [];
+  const foldOf = (j: number) => {
+    folds[j] ??= fold(lines[j]?.text ?? '');
+    return folds[j] as string;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     if (line.kind !== 'text' || line.text.length > 300) continue;
-    const folded = bodyFolds[i] ?? '';
-    if (folded.length < 16 || folded.split(' ').length < 4) continue;
-    const repeats = bodyFolds.some((other, j) => j !== i && other.length > folded.length && other.includes(folded));
-    if (!repeats) continue;
+    const own = lower[i] as string;
+    const opening = own.replace(/^[^a-z0-9\u00C0-\u1FFF\u2070-\u2FFF\u3040-\uFF00\uFF10-\uFFEF]+/, '').slice(0, 12);
+    if (opening.length < 8) continue;
+    let repeats = false;
+    for (let j = 0; j < lines.length && !repeats; j++) {
+      const other = lower[j] as string;
+      if (j === i || other.length <= own.length || !other.includes(opening)) continue;
+      if (other.includes(own.replace(/^["'“‘]+|["'”’.]+$/g, ''))) repeats = true;
+      else {
+        const folded = foldOf(i);
+        repeats = folded.length >= 16 && folded.split(' ').length >= 4 && foldOf(j).includes(folded);
+      }
+    }
+    if (!repeats || own.split(' ').length < 4) continue;
     line.kind = 'quote';
     const next = lines[i + 1];
     if (next?.kind === 'text' && !SENTENCE_END.test(next.text) && SPEAKER.test(next.text)) next.kind = 'speaker';
