@@ -56,8 +56,8 @@ async function rendering(): Promise<void> {
   };
   const rows: Record<string, Record<string, Stats>> = {};
   say('## Rendering (one feed of 50 items; ms per feed, median (min–max) of 15)');
-  say('| format | ours | feed alone | floor (template strings) | ours / feed | ours / floor | ours, items/s |');
-  say('| --- | --- | --- | --- | --- | --- | --- |');
+  say('| format | ours | feed alone | floor (template strings) | ours / feed | ours / floor | ours, items/s | KB out: ours / feed / floor |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [format, fns] of Object.entries(contenders)) {
     rows[format] = {};
     // Interleave contenders round by round so machine noise falls on all of them alike.
@@ -73,7 +73,8 @@ async function rendering(): Promise<void> {
     for (const name of Object.keys(samples)) (rows[format] as Record<string, Stats>)[name] = stats(samples[name] as number[]);
     const r = rows[format] as Record<string, Stats>;
     const ours = r.ours as Stats;
-    say(`| ${format} | ${fmtStats(ours, 2)} | ${fmtStats(r.feed as Stats, 2)} | ${fmtStats(r.floor as Stats, 2)} | ${fmt(ours.median / (r.feed as Stats).median, 2)}x | ${fmt(ours.median / (r.floor as Stats).median, 2)}x | ${fmt((50 / ours.median) * 1000, 0)} |`);
+    const kb = ['ours', 'feed', 'floor'].map((name) => fmt(Buffer.byteLength((fns[name] as () => string)()) / 1024, 0)).join(' / ');
+    say(`| ${format} | ${fmtStats(ours, 2)} | ${fmtStats(r.feed as Stats, 2)} | ${fmtStats(r.floor as Stats, 2)} | ${fmt(ours.median / (r.feed as Stats).median, 2)}x | ${fmt(ours.median / (r.floor as Stats).median, 2)}x | ${fmt((50 / ours.median) * 1000, 0)} | ${kb} |`);
   }
   // The whole job for one feed, as published: three formats plus the output check of each.
   const whole = await time(() => renderSelected([{ spec, articles }], site), 15, 2);

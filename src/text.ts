@@ -4,13 +4,15 @@ import { decodeHTML } from 'entities';
 import striptags from 'striptags';
 
 // Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
-const MAYBE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Removes every character XML 1.0 cannot carry, so any field can go into any feed. */
 export function stripXmlForbidden(value: string): string {
-  // Nearly all text has none of these: a plain class test first, the look-around pattern only if needed.
-  return MAYBE_FORBIDDEN.test(value) ? value.replace(XML_FORBIDDEN, '') : value;
+  // isWellFormed is a native scan for lone surrogates: the look-around pattern runs only when one exists.
+  const whole = value.isWellFormed() ? value : value.replace(LONE_SURROGATE, '');
+  XML_FORBIDDEN.lastIndex = 0;
+  return XML_FORBIDDEN.test(whole) ? whole.replace(XML_FORBIDDEN, '') : whole;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
