@@ -7,9 +7,14 @@
  *   npx tsx bench/generate.ts OUTDIR N [SEED]     writes OUTDIR/bench-000000.md ... (N files)
  *
  * Each article says, in `expected`, what the raw reader should find in it (paragraphs, photos, pull quotes,
- * related lines, section), so tests can check that the generator and the reader agree.
+ * related lines, section), so tests can check that the generator and the reader agree. To keep that true,
+ * the text stays clear of lines the reader's rules would take for something else: every line opens with a
+ * capital or a quotation mark (no hard-wrap joining), credits always carry a slash or "Photo/" (a bare
+ * "(XINHUA)" reads as attribution), pull quotes never open with "By" (a byline) and never stand next to
+ * each other (the second would read as the first one's speaker), and speakers' roles never end in a period.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -122,7 +127,7 @@ const CHINESE_GIVEN = ['Wěi', 'Xiaoling', 'Jiaying', 'Hao', 'Mingyu', 'Yuxuan',
 const OTHER_GIVEN = ['José', 'Maria', 'Amara', 'Søren', 'Björn', 'Chloé', 'David', 'Fatima', 'Łukasz', 'Priya'];
 const OTHER_FAMILY = ['Álvarez', 'Okafor', 'Müller', 'Núñez', 'Dubois', 'Kowalski', 'Haddad', 'Smith', 'Nakamura', "O'Brien"];
 
-/** 200 author names, a quarter of them with letters outside ASCII: "Zhang Wěi", "José Álvarez", ... */
+/** 200 author names, 85 of them with letters outside ASCII: "Zhang Wěi", "José Álvarez", ... */
 export const AUTHORS: readonly string[] = [
   ...CHINESE_SURNAMES.flatMap((family) => CHINESE_GIVEN.map((given) => `${family} ${given}`)),
   ...OTHER_GIVEN.flatMap((given) => OTHER_FAMILY.map((family) => `${given} ${family}`)),
@@ -488,24 +493,23 @@ export function* generateArchive(n: number, seed: number = DEFAULT_SEED): Iterab
   for (let i = 0; i < n; i++) yield generateArticle(i, seed);
 }
 
-/** Writes `<name>.md` for articles 0..n-1 into dir (created if missing), in concurrent batches. */
+/**
+ * Writes `<name>.md` for articles 0..n-1 into dir (created if missing). Files go out in batches of synchronous
+ * writes, yielding to the event loop between batches: for many small files this is several times faster
+ * than as many concurrent promises (each costs three trips through libuv's thread pool).
+ */
 export async function writeArchive(dir: string, n: number, seed: number = DEFAULT_SEED): Promise<{ files: number; bytes: number }> {
   await mkdir(dir, { recursive: true });
-  const BATCH = 256;
+  const BATCH = 1000;
   let files = 0;
   let bytes = 0;
-  let batch: Promise<void>[] = [];
   for (const article of generateArchive(n, seed)) {
     const data = Buffer.from(article.text, 'utf8');
+    writeFileSync(join(dir, `${article.name}.md`), data);
     bytes += data.byteLength;
     files++;
-    batch.push(writeFile(join(dir, `${article.name}.md`), data));
-    if (batch.length >= BATCH) {
-      await Promise.all(batch);
-      batch = [];
-    }
+    if (files % BATCH === 0) await new Promise((resolveBatch) => setImmediate(resolveBatch));
   }
-  await Promise.all(batch);
   return { files, bytes };
 }
 
