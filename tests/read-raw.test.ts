@@ -458,3 +458,68 @@ describe('related lines with page furniture', () => {
     expect(article.paragraphs).toHaveLength(2);
   });
 });
+
+describe('lines that look like other kinds (found by the benchmark generator)', () => {
+  const P = 'Officials said on Tuesday that the new programme would start in the spring, with funding from the city.';
+  const Q = 'A spokesman said the talks will resume in Geneva next week, after both sides consult their capitals.';
+
+  it('takes a capitalised credit without a slash under a caption as the credit, and still finds the dateline', () => {
+    const { article } = read(lines('Workers plant trees in a park in Beijing, April 25, 2023.', '(XINHUA)', `BEIJING - ${P}`, Q));
+    expect(article.photos.map((p) => [p.caption, p.credit])).toEqual([['Workers plant trees in a park in Beijing, April 25, 2023.', 'XINHUA']]);
+    expect(article.dateline).toBe('BEIJING');
+  });
+
+  it('never takes a line ending in a bracketed agency for the headline', () => {
+    const { article } = read(lines('Workers plant trees in a park in Beijing, April 25, 2023. (Xinhua)', `BEIJING - ${P}`, Q));
+    expect(article.paragraphs[0]).toBe('Workers plant trees in a park in Beijing, April 25, 2023. (Xinhua)');
+    expect(article.title).not.toContain('(Xinhua)');
+  });
+
+  it('does not read a pull quote opening with "By" as a byline', () => {
+    const body = `Planners warned that by 2030 the city will need another 10,000 nurses and carers to cope with demand.`;
+    const { article } = read(lines(P, 'By 2030 the city will need another 10,000 nurses and carers', body));
+    expect(article.authors).toEqual([]);
+    expect(article.quotes.map((q) => q.text)).toEqual(['By 2030 the city will need another 10,000 nurses and carers']);
+  });
+
+  it('does not join a paragraph opening with a brand name onto a related line', () => {
+    const { article } = read(lines(P, 'ALSO READ: Apple opens its largest store in the Chinese mainland', 'iPhone shipments in the quarter rose 12 percent, the company said.'));
+    expect(article.related.map((r) => r.title)).toEqual(['Apple opens its largest store in the Chinese mainland']);
+    expect(article.paragraphs).toEqual([P, 'iPhone shipments in the quarter rose 12 percent, the company said.']);
+  });
+
+  it('keeps a short paragraph that a longer one repeats as a paragraph', () => {
+    const { article } = read(lines(P, 'The talks will resume in Geneva next week.', Q));
+    expect(article.quotes).toEqual([]);
+    expect(article.paragraphs).toHaveLength(3);
+  });
+
+  it('accepts a speaker whose role ends in an abbreviation', () => {
+    const body = 'Retail sales would get a lift as the vouchers reach households, said Winnie Chow of the firm.';
+    const { article } = read(lines(P, 'Retail sales would get a lift as the vouchers reach households', 'Winnie Chow, chief economist at Harbourfront Securities Ltd.', body));
+    expect(article.quotes).toEqual([{ text: 'Retail sales would get a lift as the vouchers reach households', speaker: 'Winnie Chow', role: 'chief economist at Harbourfront Securities Ltd.' }]);
+  });
+
+  it('reads two pull quotes in a row as two quotes, not a quote and its speaker', () => {
+    const b1 = 'The mayor said the plan would cut emissions by half before 2030, according to the report.';
+    const b2 = 'In Zurich, officials said the scheme would be copied in other Swiss cities next year.';
+    const { article } = read(lines(P, 'cut emissions by half before 2030', 'In Zurich, officials said the scheme would be copied', b1, b2));
+    expect(article.quotes.map((q) => [q.text, q.speaker])).toEqual([
+      ['cut emissions by half before 2030', null],
+      ['In Zurich, officials said the scheme would be copied', null],
+    ]);
+  });
+
+  it('does not take an acronym at the end of a pull quote for a photo credit', () => {
+    const body = 'New rules will be enforced by the Environmental Protection Agency (EPA) from next year.';
+    const { article } = read(lines(P, 'New rules will be enforced by the Environmental Protection Agency (EPA)', body));
+    expect(article.photos).toEqual([]);
+    expect(article.quotes).toHaveLength(1);
+  });
+
+  it('finds no dateline in a lead opening with a hyphenated acronym', () => {
+    const { article } = read(lines('WHO-led talks on a pandemic accord will resume in Geneva on Monday, officials said.', Q));
+    expect(article.dateline).toBeNull();
+    expect(article.paragraphs[0]).toMatch(/^WHO-led talks/);
+  });
+});

@@ -51,17 +51,23 @@ const PIPE_LINE = /^([^|]{1,100}?)\s*\|\s*$/;
 const PUBLICATION = /\b(DAILY|NEWS|TIMES|POST|HERALD|PRESS|TRIBUNE|JOURNAL|GAZETTE|TELEGRAPH|CHRONICLE|AGENCY|MEDIA|NETWORK|WEEKLY|MONITOR|REVIEW|XINHUA)\b/;
 const RELATED = /^(READ MORE|ALSO READ|READ ALSO|RELATED|RELATED STORY|RELATED STORIES|SEE ALSO|MORE|Read more|Also read|Related|Related story|Related stories|See also)\s*[:：]\s*(.+)$/;
 const MARKDOWN_LINK = /^\[([^\]]+)\]\(([^)\s]+)\)\s*\|?$/;
-const BYLINE = /^By\s+(.{3,120})$/;
+// "By" and names (capitalised words, joined by commas or "and"), optionally "in City".
+const NAME = "\\p{Lu}[\\p{L}'’.-]*(?:\\s+(?:\\p{Lu}[\\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le))*";
+const BYLINE = new RegExp(`^By\\s+(${NAME}(?:\\s*(?:,|\\band\\b|&)\\s*${NAME})*(?:\\s+(?:in|from)\\s+\\p{Lu}[\\p{L} ,.'’-]*)?)$`, 'u');
 const CONTACT = /^(Contact the (writer|writers|reporter|author)s?\b|Email:|E-mail:)/i;
 const NAV_WORDS = /^(share|print|email|e-mail|facebook|twitter|x|wechat|weibo|linkedin|whatsapp|top|back to top|comments?|copyright\b.*|.*all rights reserved\.?)$/i;
 const PAREN_LINE = /^[([]\s*([^()[\]]{1,200}?)\s*[)\]]$/;
 const TRAILING_CREDIT = /^(.*\S)\s*[([]\s*([^()[\]]{2,200}?)\s*[)\]]\s*$/;
+const PHOTO_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|PROVIDED|COURTESY)\b/;
 const CREDIT_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|FILE|PROVIDED|COURTESY|POOL|IMAGE|IMAGES|VCG|IC|AP|AFP|REUTERS|GETTY|EPA|XINHUA|CHINA DAILY|AGENCIES|CNS|SPUTNIK|TASS|BLOOMBERG)\b/;
 const ATTRIBUTION_PHRASE = /^(with\b.*\binputs?\b.*|agencies|xinhua|reuters|ap|afp|dpa|tass|kyodo|yonhap|bernama|anadolu|bloomberg|cgtn|china daily|china news service|source:.*|sources:.*|.*\bcontributed to this (story|report|article)\.?)$/i;
 const SENTENCE_END = /[.!?:;…]["'”’)\]]*$/;
 // A dateline: a place in capitals, optionally ", Country" or ", Month Day" and "(Agency)", then a dash.
-const DATELINE = /^((\p{Lu}[\p{Lu}.'’ ]*\p{Lu}\.?)(?:,\s*[\p{L}\d][\p{L}\d .'’]{0,40}?)?)\s*(?:\(([^)]{2,40})\))?\s*(?:--|-|–|—)\s*(?=\S)/u;
-const SPEAKER = /^(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le)){1,4}),\s+(\S.{1,119})$/u;
+// A plain hyphen needs a space before it ("WHO-led talks" is no dateline); dashes may stand unspaced.
+const DATELINE = /^((\p{Lu}[\p{Lu}.'’ ]*\p{Lu}\.?)(?:,\s*[\p{L}\d][\p{L}\d .'’]{0,40}?)?)\s*(?:\(([^)]{2,40})\))?(?:\s+(?:--|-)|\s*[–—])\s*(?=\S)/u;
+const ABBREVIATION_END = /\b(Ltd|Co|Inc|Corp|Plc|Jr|Sr|Bros|Dept|Univ|St)\.$/;
+// A speaker's name does not open with a preposition or article: "In Zurich, officials said" is prose.
+const SPEAKER = /^(?!(?:In|On|At|The|A|An|For|From|With|By|As|After|Before|During|Since|Under|Over|To|Of|But|And|When|While|If)\s)(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le)){1,4}),\s+(\S.{1,119})$/u;
 
 /** Folds a line to letters and digits, for finding text that repeats another's. */
 function fold(text: string): string {
@@ -73,16 +79,18 @@ function fold(text: string): string {
     .trim();
 }
 
-/** A bracketed text that reads as a photo credit: capitals, a slash, or a credit word. */
+/**
+ * A bracketed text that reads as a photo credit: in capitals with a slash, a photo word, or a name. At
+ * the end of a line a lone capitalised word such as (EPA) or (AP) is an acronym or an attribution, not a
+ * credit; on its own line under a caption it is one.
+ */
 function isCreditText(inner: string, standalone: boolean): boolean {
   if (/^photo\s*[/:]/i.test(inner)) return true;
-  const hasLower = /\p{Ll}/u.test(inner);
-  if (hasLower) return false;
-  if (!/\p{Lu}/u.test(inner)) return false;
-  if (inner.includes('/')) return true;
-  if (CREDIT_WORDS.test(inner)) return true;
-  // A bare name in capitals on its own line under a caption is a credit too.
-  return standalone && inner.split(/\s+/).length <= 6;
+  if (/\p{Ll}/u.test(inner) || !/\p{Lu}/u.test(inner)) return false;
+  if (inner.includes('/') || PHOTO_WORDS.test(inner)) return true;
+  const words = inner.split(/\s+/).length;
+  if (standalone) return CREDIT_WORDS.test(inner) || words <= 6;
+  return words >= 2 && words <= 6;
 }
 
 type Kind =
@@ -118,7 +126,17 @@ function splitLines(body: string): string[] {
       continue;
     }
     const last = lines[lines.length - 1];
-    if (!previousBlank && last !== undefined && /[\p{Ll},]$/u.test(last) && /^\p{Ll}/u.test(line) && last.length > 40) {
+    // Hard wrapping: a line of wrap width ending mid-sentence, then a line opening with a lower-case word
+    // ("iPhone" is a name, not a continuation). Related-story lines are never wrapped into.
+    if (
+      !previousBlank &&
+      last !== undefined &&
+      last.length >= 40 &&
+      last.length <= 100 &&
+      /[\p{Ll},]$/u.test(last) &&
+      /^\p{Ll}+(?![\p{Lu}\d])/u.test(line) &&
+      !RELATED.test(last)
+    ) {
       lines[lines.length - 1] = `${last} ${line}`;
     } else {
       lines.push(line);
@@ -155,8 +173,10 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
   const paren = closes && (first === 0x28 || first === 0x5b) ? PAREN_LINE.exec(text) : null;
   if (paren) {
     const inner = (paren[1] ?? '').trim();
-    if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
+    // Capitals on a line of their own are a credit (under a caption) until shown otherwise: a closing one
+    // with nothing after it is the article's attribution, decided once all lines are known.
     if (isCreditText(inner, true)) return { text: inner, kind: 'credit', credit: inner };
+    if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
     return { text: inner, kind: 'attribution' };
   }
   const trailing = closes ? TRAILING_CREDIT.exec(text) : null;
@@ -217,7 +237,9 @@ export function parseRawBody(body: string): RawParts {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
-    if (line.kind !== 'text' || line.text.length > 300) continue;
+    // Pull quotes are display lines: no closing full stop (a short paragraph repeated in a longer one is
+    // still a paragraph).
+    if (line.kind !== 'text' || line.text.length > 300 || /[.!?]["'”’]*$/.test(line.text)) continue;
     const own = lower[i] as string;
     const opening = own.replace(/^[^a-z0-9\u00C0-\u1FFF\u2070-\u2FFF\u3040-\uFF00\uFF10-\uFFEF]+/, '').slice(0, 12);
     if (opening.length < 8) continue;
@@ -233,13 +255,16 @@ export function parseRawBody(body: string): RawParts {
     }
     if (!repeats || own.split(' ').length < 4) continue;
     line.kind = 'quote';
+    // A `Name, Role` line right under it is its speaker. A role may end in an abbreviation ("Ltd.").
     const next = lines[i + 1];
-    if (next?.kind === 'text' && !SENTENCE_END.test(next.text) && SPEAKER.test(next.text)) next.kind = 'speaker';
+    if (next?.kind === 'text' && SPEAKER.test(next.text) && (!SENTENCE_END.test(next.text) || ABBREVIATION_END.test(next.text))) next.kind = 'speaker';
   }
 
   // A headline at the very top: a short unpunctuated line before anything else that is text.
   const first = lines.find((l) => l.kind !== 'marker' && l.kind !== 'leftover' && l.kind !== 'publication');
-  if (first?.kind === 'text' && first.text.length <= 160 && !SENTENCE_END.test(toPlainText(first.text))) {
+  const headline = first ? toPlainText(first.text) : '';
+  // A headline is one phrase: no sentence end inside or at its close, no bracketed tail such as a credit.
+  if (first?.kind === 'text' && headline.length <= 160 && !SENTENCE_END.test(headline) && !/[.!?]\s/.test(headline) && !/[)\]]$/.test(headline)) {
     const firstIndex = lines.indexOf(first);
     const hasBodyAfter = lines.slice(firstIndex + 1).some((l) => l.kind === 'text');
     if (hasBodyAfter) first.kind = 'title';
