@@ -8,7 +8,22 @@ z.config(en());
 /** Ids become S3 keys and file names: letters, digits, dot, underscore, hyphen; no `..`, slash or NUL. */
 export const ARTICLE_ID = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const httpUrl = z.string().check(z.trim(), z.maxLength(2048, 'is longer than 2048 characters'), z.refine(isHttpUrl, 'must be an absolute http(s) URL'));
+const httpUrl = z.pipe(
+  z.string().check(z.trim(), z.maxLength(2048, 'is longer than 2048 characters'), z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
+  z.transform(normaliseUrl),
+);
+
+/**
+ * The URL as a strict RFC 3986 URI: WHATWG serialisation (punycode host, percent-encoded spaces and
+ * non-ASCII), then the few characters it leaves that URIs forbid outside a host ([ ] | ^ ` { } \).
+ * JSON Feed validators and feed readers insist on this.
+ */
+export function normaliseUrl(value: string): string {
+  const url = new URL(value);
+  const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
+  const rest = `${url.pathname}${url.search}${url.hash}`.replace(/[[\]|^`{}\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `${url.protocol}//${auth}${url.host}${rest}`;
+}
 
 export function isHttpUrl(value: string): boolean {
   try {
