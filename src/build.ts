@@ -1,6 +1,8 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
+
+export { checkFeed };
 import { renderAtom } from './render/atom.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';
@@ -26,11 +28,11 @@ export interface OutputFile {
 }
 
 /** Renders and checks the three files of one feed. Throws FeedCheckError if any fails its check. */
-export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: SiteConfig): OutputFile[] {
+export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: SiteConfig, options: { check?: boolean } = {}): OutputFile[] {
   return (Object.keys(FEED_FILES) as FeedFormat[]).map((format) => {
     const path = spec.path + FEED_FILES[format];
     const body = RENDERERS[format](spec, articles, site);
-    checkFeed(path, body);
+    if (options.check !== false) checkFeed(path, body);
     return { path, body, contentType: CONTENT_TYPES[format] };
   });
 }

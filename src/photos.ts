@@ -22,7 +22,10 @@ export function photoKey(url: string, location: PhotoLocation | undefined): stri
   return location.keyPrefix + rest;
 }
 
-/** Fills in bytes, type, width and height from the bucket where they are unknown. */
+/**
+ * Fills in bytes, type, width and height from the bucket where they are unknown. A photo whose URL is in
+ * the bucket's photo prefix but whose object does not exist loses its URL (so it gets no enclosure).
+ */
 export async function describePhotos(photos: readonly Photo[], store: ObjectStore, location: PhotoLocation | undefined, known: readonly Photo[] = []): Promise<Photo[]> {
   return Promise.all(
     photos.map(async (photo) => {
@@ -35,7 +38,8 @@ export async function describePhotos(photos: readonly Photo[], store: ObjectStor
       const key = photoKey(photo.url, location);
       if (!key) return merged;
       const head = await store.head(key);
-      if (!head) return merged;
+      // A photo of ours that is not in the bucket: no feed may point at it. Caption and credit stay.
+      if (!head) return { ...merged, url: null };
       let { width, height } = merged;
       if (width === null || height === null) {
         const start = await store.get(key, { start: 0, end: DIMENSION_BYTES - 1 });

@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Article, ArticleSchema, compareNewestFirst } from './article.js';
-import { CONTENT_TYPES, type OutputFile, renderFeed } from './build.js';
+import { CONTENT_TYPES, checkFeed, type OutputFile, renderFeed } from './build.js';
 import { ArticleError, describeError, FeedCheckError, StoreError } from './errors.js';
 import type { Logger } from './log.js';
 import { describePhotos, type PhotoLocation } from './photos.js';
@@ -63,6 +63,8 @@ interface FeedState {
 interface Rendered {
   files: OutputFile[];
   hashes: Record<string, string>;
+  /** Whether the files passed the output check already. */
+  checked: boolean;
 }
 
 interface ArticleRecord {
@@ -136,6 +138,34 @@ export class Syndicator {
 
   /** An object was created under incoming/: read it, publish it, remember where it came from. */
   async publishObject(key: string, sequencer: string | null): Promise<PublishOutcome> {
+    return this.recordingFailures(key, () => this.publishObjectNow(key, sequencer));
+  }
+
+  /** An object under incoming/ was deleted: a takedown of the article it held. */
+  async unpublishObject(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
+    return this.recordingFailures(key, () => this.unpublishObjectNow(key, sequencer, when));
+  }
+
+  /**
+   * A failure that is not the article's fault (S3 unavailable after the SDK's retries, a race lost too
+   * often) is thrown, so Lambda retries the event and finally sends it to the failed-events queue; it is
+   * also recorded under errors/ (best effort), so the newsroom sees what is pending and why.
+   */
+  private async recordingFailures(key: string, work: () => Promise<PublishOutcome>): Promise<PublishOutcome> {
+    try {
+      return await work();
+    } catch (error) {
+      const reason = describeError(error);
+      this.log.error('event failed; it will be retried', { key, reason });
+      await this.putJson(errorKey(key), { key, field: '(service)', reason, transient: true, message: `${key}: ${reason}` }).catch(() => undefined);
+      const source = await this.readJson<SourceRecord>(sourceKey(key)).catch(() => null);
+      if (source && !source.error) await this.putJson(sourceKey(key), { ...source, error: true }).catch(() => undefined);
+      else if (!source) await this.putJson(sourceKey(key), { key, id: null, sequencer: null, removed: true, error: true } satisfies SourceRecord).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async publishObjectNow(key: string, sequencer: string | null): Promise<PublishOutcome> {
     const source = await this.readJson<SourceRecord>(sourceKey(key));
     if (source && sequencer && source.sequencer && compareSequencers(sequencer, source.sequencer) < 0) {
       this.log.info('stale event ignored', { key, sequencer, latest: source.sequencer });
@@ -178,8 +208,7 @@ export class Syndicator {
     return { ...outcome, written: [...written, ...outcome.written] };
   }
 
-  /** An object under incoming/ was deleted: a takedown of the article it held. */
-  async unpublishObject(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
+  private async unpublishObjectNow(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
     const source = await this.readJson<SourceRecord>(sourceKey(key));
     if (source && sequencer && source.sequencer && compareSequencers(sequencer, source.sequencer) < 0) {
       this.log.info('stale event ignored', { key, sequencer, latest: source.sequencer });
@@ -207,6 +236,10 @@ export class Syndicator {
   async publishArticle(input: Article, source: ArticleRecord['source'] = null): Promise<PublishOutcome> {
     const old = await this.readRecord(input.id);
     const article: Article = { ...input, photos: await describePhotos(input.photos, this.store, this.config.photos, old?.article.photos ?? []) };
+    article.photos.forEach((photo, i) => {
+      const given = input.photos[i]?.url;
+      if (given && photo.url === null) this.log.warn('photo not in the bucket; published without it', { id: input.id, url: given });
+    });
     const replay = old !== null && stableJson(old.article) === stableJson(article);
     const newFeeds = feedPathsOf(article);
     const oldFeeds = old ? feedPathsOf(old.article) : [];
@@ -339,7 +372,10 @@ export class Syndicator {
       const next: FeedState = structuredClone(state);
       change(next);
       await this.normalise(next, path, state);
-      const rendered = this.render(next);
+      // The first attempt checks the feeds with this article in them before anything is committed; a
+      // retry after a lost race differs only by other writers' articles, so its files are checked when
+      // they are written instead (checking costs as much as rendering, and races repeat it).
+      const rendered = this.render(next, attempt === 1);
       next.files = rendered.hashes;
       if (current && stableJson(next) === stableJson(state)) {
         committed = { state: next, etag: current.etag, previousFiles: state.files, rendered };
@@ -399,14 +435,14 @@ export class Syndicator {
     if (path !== '') state.section = state.items[0]?.section ?? state.section;
   }
 
-  private render(state: FeedState): Rendered {
+  private render(state: FeedState, check = false): Rendered {
     const spec = { ...feedSpec(this.config.site, state.path === '' ? null : state.section), path: state.path, deleted: state.deleted };
-    const files = renderFeed(spec, state.items.slice(0, this.config.site.limits.items), this.config.site);
-    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
+    const files = renderFeed(spec, state.items.slice(0, this.config.site.limits.items), this.config.site, { check });
+    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])), checked: check };
   }
 
   /** Puts each file whose hash differs from the baseline (or, without one, from the stored object). */
-  private async writeFiles({ files, hashes }: Rendered, baseline: Record<string, string> | null): Promise<string[]> {
+  private async writeFiles({ files, hashes, checked }: Rendered, baseline: Record<string, string> | null): Promise<string[]> {
     const written: string[] = [];
     await Promise.all(
       files.map(async (file) => {
@@ -418,6 +454,8 @@ export class Syndicator {
           const head = await this.store.head(key);
           if (head?.metadata.sha256 === hash) return;
         }
+        // Nothing unchecked is ever written: a failing feed leaves the published one as it was.
+        if (!checked) checkFeed(file.path, file.body);
         await this.store.put(key, file.body, { contentType: file.contentType, cacheControl: this.config.cacheControl, metadata: { sha256: hash } });
         written.push(file.path);
       }),

@@ -1,0 +1,50 @@
+/**
+ * Reliability, short runs (the long ones: `npm run reliability`, figures in docs/RELIABILITY.md):
+ * injected S3 faults, racing publishes and takedowns, replays.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadHandlers } from './support/handlers.js';
+import { runScenario } from './support/reliability.js';
+import { startS3, type S3Harness } from './support/s3.js';
+
+let s3: S3Harness;
+
+beforeEach(async () => {
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  s3 = await startS3();
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await s3.stop();
+});
+
+describe('with 20% of S3 requests failing (500, 503 SlowDown, connection reset)', () => {
+  it('keeps every feed complete and valid; every article is in its feeds or recorded in errors/; retries are bounded', async () => {
+    const handlers = await loadHandlers(s3.env({ FEED_ITEMS: '60' }));
+    const report = await runScenario(s3, handlers, { publishes: 40, takedowns: 8, sections: 2, concurrency: 6, faults: { rate: 0.2, kinds: ['500', '503', 'reset'], seed: 7 } });
+    expect(report.problems).toEqual([]);
+    expect(report.attemptsMax).toBeLessThanOrEqual(3);
+    expect(report.published + report.withdrawn + report.failedEvents.length).toBeGreaterThanOrEqual(40);
+    expect(report.withdrawn).toBeGreaterThanOrEqual(8 - report.failedEvents.filter((f) => f.kind === 'takedown').length);
+    // The faults really happened: some events needed Lambda's retry or the SDK's.
+    expect(report.requests.put ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('races', () => {
+  it('50 concurrent publishes and 10 takedowns on one section leave exactly the expected articles', async () => {
+    const handlers = await loadHandlers(s3.env({ FEED_ITEMS: '60' }));
+    const report = await runScenario(s3, handlers, { publishes: 50, takedowns: 10, sections: 1, concurrency: 50, faults: null });
+    expect(report.failedEvents).toEqual([]);
+    expect(report.problems).toEqual([]);
+    expect(report.published).toBe(40);
+    expect(report.withdrawn).toBe(10);
+    const feed = JSON.parse((await s3.store().get('feeds/sections/section-0/feed.json'))?.body.toString() ?? '{}');
+    expect(feed.items).toHaveLength(40);
+    expect(feed._syndicate.deleted).toHaveLength(10);
+  });
+});
