@@ -1,0 +1,47 @@
+/**
+ * `npm run reliability`: the long runs behind docs/RELIABILITY.md, through the real handlers against
+ * s3rver behind the fault-injecting proxy. Sizes from RELIABILITY_PUBLISHES (default 1000),
+ * RELIABILITY_TAKEDOWNS (200), RELIABILITY_RATE (0.2). Exits non-zero if anything did not hold.
+ */
+import { loadHandlers } from '../support/handlers.js';
+import { runScenario, type ScenarioReport } from '../support/reliability.js';
+import { startS3 } from '../support/s3.js';
+
+// The handlers log a JSON line per event; the summary below is what this run is for.
+console.log = () => undefined;
+console.warn = () => undefined;
+console.error = () => undefined;
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const publishes = Number(process.env.RELIABILITY_PUBLISHES ?? 1000);
+const takedowns = Number(process.env.RELIABILITY_TAKEDOWNS ?? 200);
+const rate = Number(process.env.RELIABILITY_RATE ?? 0.2);
+const sections = 20;
+
+async function run(name: string, options: Parameters<typeof runScenario>[2]): Promise<ScenarioReport> {
+  const s3 = await startS3();
+  try {
+    const handlers = await loadHandlers(s3.env({ FEED_ITEMS: String(Math.ceil(options.publishes / options.sections) + 10) }));
+    const report = await runScenario(s3, handlers, options);
+    const requests = Object.values(report.requests).reduce((a, b) => a + b, 0);
+    print(
+      `${name}: ${report.events} events (${options.publishes} publishes, ${options.takedowns} takedowns), ${requests} S3 requests through the proxy; ` +
+        `${report.retriedEvents} events needed Lambda's retry, at most ${report.attemptsMax} attempts; ${report.failedEvents.length} went to the failed-events queue (each recorded under errors/); ` +
+        `${report.published} articles in their feeds, ${report.withdrawn} withdrawn; problems: ${report.problems.length}; ${report.seconds.toFixed(0)} s`,
+    );
+    for (const problem of report.problems.slice(0, 20)) print(`  problem: ${problem}`);
+    for (const failed of report.failedEvents.slice(0, 5)) print(`  failed event: ${failed.kind} ${failed.key}: ${failed.reason}`);
+    return report;
+  } finally {
+    await s3.stop();
+  }
+}
+
+const reports = [
+  await run(`faults ${rate * 100}% (500, 503 SlowDown, resets)`, { publishes, takedowns, sections, concurrency: 8, faults: { rate, kinds: ['500', '503', 'reset'], seed: 2019 } }),
+  await run('faults 20% with delays too', { publishes: Math.floor(publishes / 4), takedowns: Math.floor(takedowns / 4), sections, concurrency: 8, faults: { rate: 0.2, kinds: ['500', '503', 'reset', 'delay'], seed: 4 } }),
+  await run('race: 60 publishes and 12 takedowns at once on one section', { publishes: 60, takedowns: 12, sections: 1, concurrency: 60, faults: null }),
+];
+const problems = reports.reduce((n, r) => n + r.problems.length, 0);
+print(problems === 0 ? 'all held' : `${problems} problem(s)`);
+process.exit(problems === 0 ? 0 : 1);
