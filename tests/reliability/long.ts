@@ -3,7 +3,7 @@
  * s3rver behind the fault-injecting proxy. Sizes from RELIABILITY_PUBLISHES (default 1000),
  * RELIABILITY_TAKEDOWNS (200), RELIABILITY_RATE (0.2). Exits non-zero if anything did not hold.
  */
-import { loadHandlers } from '../support/handlers.js';
+import type { Handlers } from '../support/handlers.js';
 import { runScenario, type ScenarioReport } from '../support/reliability.js';
 import { startS3 } from '../support/s3.js';
 
@@ -17,6 +17,16 @@ const publishes = Number(process.env.RELIABILITY_PUBLISHES ?? 1000);
 const takedowns = Number(process.env.RELIABILITY_TAKEDOWNS ?? 200);
 const rate = Number(process.env.RELIABILITY_RATE ?? 0.2);
 const sections = 20;
+
+let generation = 0;
+/** Outside vitest: set the environment, then import fresh handler modules (each reads its config once). */
+async function loadHandlers(env: Record<string, string>): Promise<Handlers> {
+  Object.assign(process.env, env);
+  generation += 1;
+  const load = (name: string) => import(`../../handlers/${name}.ts?run=${generation}`);
+  const [publish, unpublish, republish] = await Promise.all([load('publish'), load('unpublish'), load('republish')]);
+  return { publish: publish.handler, unpublish: unpublish.handler, republish: republish.handler };
+}
 
 async function run(name: string, options: Parameters<typeof runScenario>[2]): Promise<ScenarioReport> {
   const s3 = await startS3();
