@@ -193,6 +193,10 @@ export class Syndicator {
       // The file now says it is another article: the old one leaves the feeds.
       written.push(...(await this.unpublishId(source.id, object.lastModified.toISOString())).written);
     }
+    // Remember key -> id before any feed changes: if this event then fails half way, a takedown of the
+    // file can still find the article it put in a feed.
+    const mapping: SourceRecord = { key, id: article.id, sequencer, removed: false, error: source?.error ?? false };
+    if (stableJson(mapping) !== stableJson(source)) await this.putJson(sourceKey(key), mapping);
     let outcome: PublishOutcome;
     try {
       outcome = await this.publishArticle(article, { key, sequencer });
@@ -200,11 +204,13 @@ export class Syndicator {
       // A feed that fails its check is never published; retrying would fail the same way.
       if (!(error instanceof FeedCheckError)) throw error;
       await this.recordError(key, { field: '(feed check)', reason: error.message });
+      await this.putJson(sourceKey(key), { ...mapping, error: true });
       return { status: 'rejected', id: article.id, written, reason: error.message };
     }
-    const latest: SourceRecord = { key, id: article.id, sequencer, removed: false, error: false };
-    if (stableJson(latest) !== stableJson(source)) await this.putJson(sourceKey(key), latest);
-    if (source?.error) await this.store.delete(errorKey(key));
+    if (mapping.error) {
+      await this.store.delete(errorKey(key));
+      await this.putJson(sourceKey(key), { ...mapping, error: false });
+    }
     return { ...outcome, written: [...written, ...outcome.written] };
   }
 

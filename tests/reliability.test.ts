@@ -27,6 +27,8 @@ describe('with 20% of S3 requests failing (500, 503 SlowDown, connection reset)'
     const handlers = await loadHandlers(s3.env({ FEED_ITEMS: '60' }));
     const report = await runScenario(s3, handlers, { publishes: 40, takedowns: 8, sections: 2, concurrency: 6, faults: { rate: 0.2, kinds: ['500', '503', 'reset'], seed: 7 } });
     expect(report.problems).toEqual([]);
+    expect(report.afterRedrive.problems).toEqual([]);
+    expect(report.afterRedrive.errorsLeft).toBe(0);
     expect(report.attemptsMax).toBeLessThanOrEqual(3);
     expect(report.published + report.withdrawn + report.failedEvents.length).toBeGreaterThanOrEqual(40);
     expect(report.withdrawn).toBeGreaterThanOrEqual(8 - report.failedEvents.filter((f) => f.kind === 'takedown').length);

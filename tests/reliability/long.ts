@@ -37,8 +37,10 @@ async function run(name: string, options: Parameters<typeof runScenario>[2]): Pr
     print(
       `${name}: ${report.events} events (${options.publishes} publishes, ${options.takedowns} takedowns), ${requests} S3 requests through the proxy; ` +
         `${report.retriedEvents} events needed Lambda's retry, at most ${report.attemptsMax} attempts; ${report.failedEvents.length} went to the failed-events queue (each recorded under errors/); ` +
-        `${report.published} articles in their feeds, ${report.withdrawn} withdrawn; problems: ${report.problems.length}; ${report.seconds.toFixed(0)} s`,
+        `${report.published} articles in their feeds, ${report.withdrawn} withdrawn; problems: ${report.problems.length}; ` +
+        `after redriving ${report.afterRedrive.redriven} failed events: ${report.afterRedrive.problems.length} misplaced articles, ${report.afterRedrive.errorsLeft} errors/ records left; ${report.seconds.toFixed(0)} s`,
     );
+    for (const problem of report.afterRedrive.problems.slice(0, 10)) print(`  after redrive: ${problem}`);
     for (const problem of report.problems.slice(0, 20)) print(`  problem: ${problem}`);
     for (const failed of report.failedEvents.slice(0, 5)) print(`  failed event: ${failed.kind} ${failed.key}: ${failed.reason}`);
     return report;
@@ -52,6 +54,6 @@ const reports = [
   await run('faults 20% with delays too', { publishes: Math.floor(publishes / 4), takedowns: Math.floor(takedowns / 4), sections, concurrency: 8, faults: { rate: 0.2, kinds: ['500', '503', 'reset', 'delay'], seed: 4 } }),
   await run('race: 60 publishes and 12 takedowns at once on one section', { publishes: 60, takedowns: 12, sections: 1, concurrency: 60, faults: null }),
 ];
-const problems = reports.reduce((n, r) => n + r.problems.length, 0);
+const problems = reports.reduce((n, r) => n + r.problems.length + r.afterRedrive.problems.length + r.afterRedrive.errorsLeft, 0);
 print(problems === 0 ? 'all held' : `${problems} problem(s)`);
 process.exit(problems === 0 ? 0 : 1);

@@ -25,6 +25,8 @@ export interface ScenarioReport {
   attemptsMax: number;
   retriedEvents: number;
   failedEvents: { key: string; kind: 'publish' | 'takedown'; reason: string }[];
+  /** After the faults: the failed-events queue redriven, then every article exactly where it belongs. */
+  afterRedrive: { redriven: number; problems: string[]; errorsLeft: number };
   requests: Record<string, number>;
   problems: string[];
   published: number;
@@ -77,12 +79,27 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
   let sequence = 0x1000;
   const nextSequencer = () => (sequence++).toString(16).toUpperCase().padStart(16, '0');
 
-  const report: ScenarioReport = { events: 0, attemptsMax: 0, retriedEvents: 0, failedEvents: [], requests: {}, problems: [], published: 0, withdrawn: 0, seconds: 0 };
-  const record = (key: string, kind: 'publish' | 'takedown', outcome: { attempts: number; error?: unknown }) => {
+  const report: ScenarioReport = {
+    events: 0,
+    attemptsMax: 0,
+    retriedEvents: 0,
+    failedEvents: [],
+    afterRedrive: { redriven: 0, problems: [], errorsLeft: 0 },
+    requests: {},
+    problems: [],
+    published: 0,
+    withdrawn: 0,
+    seconds: 0,
+  };
+  const queue: { kind: 'publish' | 'takedown'; event: unknown }[] = [];
+  const record = (key: string, kind: 'publish' | 'takedown', event: unknown, outcome: { attempts: number; error?: unknown }) => {
     report.events += 1;
     report.attemptsMax = Math.max(report.attemptsMax, outcome.attempts);
     if (outcome.attempts > 1) report.retriedEvents += 1;
-    if (outcome.error) report.failedEvents.push({ key, kind, reason: String((outcome.error as Error).message ?? outcome.error) });
+    if (outcome.error) {
+      report.failedEvents.push({ key, kind, reason: String((outcome.error as Error).message ?? outcome.error) });
+      queue.push({ kind, event });
+    }
   };
 
   s3.resetCounts();
@@ -91,11 +108,11 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
     const i = Number(key.match(/(\d+)\.md$/)?.[1]);
     await direct.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: articleText(i, options.sections) }));
     const created = s3Created(s3.bucket, key, nextSequencer());
-    record(key, 'publish', await withRetries(() => handlers.publish(created), attempts));
+    record(key, 'publish', created, await withRetries(() => handlers.publish(created), attempts));
     if (takedowns.has(key)) {
       await direct.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
       const removed = s3Removed(s3.bucket, key, nextSequencer(), '2024-04-01T00:00:00.000Z');
-      record(key, 'takedown', await withRetries(() => handlers.unpublish(removed), attempts));
+      record(key, 'takedown', removed, await withRetries(() => handlers.unpublish(removed), attempts));
     }
   });
   s3.faults = null;
@@ -138,6 +155,21 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
       // Photos: every enclosure in the feeds points at a URL the article gave (none are invented).
     }
   }
+  // Redrive the failed-events queue, as an operator would once S3 is healthy, in the order they failed.
+  for (const item of queue) {
+    if (item.kind === 'publish') await handlers.publish(item.event as never);
+    else await handlers.unpublish(item.event as never);
+    report.afterRedrive.redriven += 1;
+  }
+  for (let s = 0; s < options.sections; s++) {
+    const path = `sections/section-${s}/`;
+    const items = await feedItems(path);
+    for (const key of keys.filter((_, i) => i % options.sections === s)) {
+      const id = key.slice('incoming/'.length, -'.md'.length);
+      if (takedowns.has(key) === items.includes(id)) report.afterRedrive.problems.push(`${id}: ${takedowns.has(key) ? 'still shown after its takedown' : 'missing from its feed'}`);
+    }
+  }
+  report.afterRedrive.errorsLeft = (await store.list('errors/', 10_000)).length;
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }
