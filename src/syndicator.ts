@@ -157,10 +157,14 @@ export class Syndicator {
     } catch (error) {
       const reason = describeError(error);
       this.log.error('event failed; it will be retried', { key, reason });
-      await this.putJson(errorKey(key), { key, field: '(service)', reason, transient: true, message: `${key}: ${reason}` }).catch(() => undefined);
-      const source = await this.readJson<SourceRecord>(sourceKey(key)).catch(() => null);
-      if (source && !source.error) await this.putJson(sourceKey(key), { ...source, error: true }).catch(() => undefined);
-      else if (!source) await this.putJson(sourceKey(key), { key, id: null, sequencer: null, removed: true, error: true } satisfies SourceRecord).catch(() => undefined);
+      // The flag first, the record second: a record is never left without the flag that clears it.
+      try {
+        const source = await this.readJson<SourceRecord>(sourceKey(key));
+        if (!source?.error) await this.putJson(sourceKey(key), source ? { ...source, error: true } : ({ key, id: null, sequencer: null, removed: true, error: true } satisfies SourceRecord));
+        await this.putJson(errorKey(key), { key, field: '(service)', reason, transient: true, message: `${key}: ${reason}` });
+      } catch {
+        // S3 is failing: the event itself, retried and then in the failed-events queue, is the record.
+      }
       throw error;
     }
   }

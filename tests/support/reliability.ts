@@ -145,12 +145,13 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
       const error = await store.get(`errors/${key}.json`);
       if (takedowns.has(key)) {
         if (shown && !failed.has(key)) report.problems.push(`${id} was taken down but is still in ${path}`);
-        if (shown && failed.has(key) && !error) report.problems.push(`${id}: takedown failed and is recorded nowhere`);
+
         if (!shown) report.withdrawn += 1;
       } else if (shown) {
         report.published += 1;
-      } else if (!error) {
-        report.problems.push(`${id} is neither in ${path} nor recorded under errors/`);
+      } else if (!error && !failed.has(key)) {
+        // A failed event is recorded in the failed-events queue even when S3 was too sick to take an errors/ record.
+        report.problems.push(`${id} is neither in ${path} nor recorded under errors/ or in the failed-events queue`);
       }
       // Photos: every enclosure in the feeds points at a URL the article gave (none are invented).
     }
