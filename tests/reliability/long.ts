@@ -36,7 +36,7 @@ async function run(name: string, options: Parameters<typeof runScenario>[2]): Pr
     const requests = Object.values(report.requests).reduce((a, b) => a + b, 0);
     print(
       `${name}: ${report.events} events (${options.publishes} publishes, ${options.takedowns} takedowns), ${requests} S3 requests through the proxy; ` +
-        `${report.retriedEvents} events needed Lambda's retry, at most ${report.attemptsMax} attempts; ${report.failedEvents.length} went to the failed-events queue (each recorded under errors/); ` +
+        `${report.retriedEvents} events needed Lambda's retry, at most ${report.attemptsMax} attempts; ${report.failedEvents.length} went to the failed-events queue (recorded there, and under errors/ when S3 accepted the record); ` +
         `${report.published} articles in their feeds, ${report.withdrawn} withdrawn; problems: ${report.problems.length}; ` +
         `after redriving ${report.afterRedrive.redriven} failed events: ${report.afterRedrive.problems.length} misplaced articles, ${report.afterRedrive.errorsLeft} errors/ records left; ${report.seconds.toFixed(0)} s`,
     );
