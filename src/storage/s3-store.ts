@@ -99,7 +99,8 @@ export class S3ObjectStore implements ObjectStore {
         (sdk) => new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: body,
+          // Always bytes with a known length: a string body can make the SDK treat it as a stream.
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
           ContentType: options.contentType,
           CacheControl: options.cacheControl,
           Metadata: options.metadata,
