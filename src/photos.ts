@@ -17,7 +17,12 @@ export const DIMENSION_BYTES = 128 * 1024;
 
 export function photoKey(url: string, location: PhotoLocation | undefined): string | null {
   if (!location || !url.startsWith(location.urlPrefix)) return null;
-  const rest = decodeURIComponent(new URL(url).pathname.slice(new URL(location.urlPrefix).pathname.length));
+  let rest: string;
+  try {
+    rest = decodeURIComponent(new URL(url).pathname.slice(new URL(location.urlPrefix).pathname.length));
+  } catch {
+    return null; // malformed percent-encoding: no object of ours can have that name
+  }
   if (rest === '' || rest.split('/').some((p) => p === '..' || p === '.') || rest.includes('\0')) return null;
   return location.keyPrefix + rest;
 }

@@ -35,11 +35,15 @@ const NON_TEXT_ELEMENTS = /<(script|style|noscript|iframe|svg|math|template|text
  * with their content, entities decoded (entities), forbidden characters removed, white space folded.
  * Fast path when there is no markup.
  */
-export function toPlainText(value: string): string {
+export function toPlainText(value: string, options: { spacingDone?: boolean } = {}): string {
   let text = stripXmlForbidden(value);
-  if (/[<&]/.test(text)) {
+  let marked = false;
+  if (text.includes('<') || text.includes('&')) {
     text = stripXmlForbidden(decodeHTML(striptags(text.replace(NON_TEXT_ELEMENTS, ' '))));
+    marked = true;
   }
+  // Lines from the raw reader have their spacing folded already; markup removal can undo that.
+  if (options.spacingDone && !marked) return text;
   return /\s\s|[\t\n\r\f\v\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
 }
 

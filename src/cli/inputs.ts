@@ -1,5 +1,5 @@
 /** Finding and reading article files and the site config for the CLI. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Article, ReadWarning } from '../article.js';
 import { ArticleError, ConfigError } from '../errors.js';
@@ -31,6 +31,27 @@ export async function findArticleFiles(paths: readonly string[]): Promise<string
   return found;
 }
 
+/**
+ * Reads many files in order, keeping a few reads in flight ahead of the one being parsed, so disk and
+ * parsing overlap. Results come in the order of `files`.
+ */
+export async function* readArticleFiles(files: readonly string[], ahead = 16): AsyncGenerator<ReadFileResult> {
+  const loads: Promise<{ content: Buffer; mtime: Date }>[] = [];
+  const start = (i: number) => {
+    if (i < files.length) {
+      const load = loadFile(files[i] as string);
+      load.catch(() => undefined); // handled when its turn comes
+      loads[i] = load;
+    }
+  };
+  for (let i = 0; i < Math.min(ahead, files.length); i++) start(i);
+  for (let i = 0; i < files.length; i++) {
+    start(i + ahead);
+    yield await readArticleFile(files[i] as string, loads[i]);
+    delete loads[i];
+  }
+}
+
 export interface ReadFileResult {
   file: string;
   article?: Article;
@@ -38,14 +59,24 @@ export interface ReadFileResult {
   error?: Error;
 }
 
-export async function readArticleFile(file: string): Promise<ReadFileResult> {
+/** The bytes and modification time of a file: one open, and the size checked before reading. */
+async function loadFile(file: string): Promise<{ content: Buffer; mtime: Date }> {
+  const handle = await open(file, 'r');
   try {
-    const info = await stat(file);
+    const info = await handle.stat();
     if (info.size > MAX_ARTICLE_BYTES) {
       throw new ArticleError(file, '(size)', `${info.size} bytes is over the limit of ${MAX_ARTICLE_BYTES} bytes for one article`);
     }
-    const content = await readFile(file);
-    const { article, warnings } = readArticle(file, content, { source: file, receivedAt: info.mtime });
+    return { content: await handle.readFile(), mtime: info.mtime };
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function readArticleFile(file: string, loaded?: Promise<{ content: Buffer; mtime: Date }>): Promise<ReadFileResult> {
+  try {
+    const { content, mtime } = await (loaded ?? loadFile(file));
+    const { article, warnings } = readArticle(file, content, { source: file, receivedAt: mtime });
     return { file, article, warnings };
   } catch (error) {
     if (error instanceof ArticleError) return { file, warnings: [], error };

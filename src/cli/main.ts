@@ -9,7 +9,7 @@ import { replaceFolder } from '../publish/folder.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
-import { findArticleFiles, loadSiteConfig, readArticleFile, type ReadFileResult } from './inputs.js';
+import { findArticleFiles, loadSiteConfig, readArticleFile, readArticleFiles, type ReadFileResult } from './inputs.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -38,8 +38,8 @@ export async function readEach(paths: readonly string[], io: CliIo, skipInvalid:
   let read = 0;
   const failed: ReadFileResult[] = [];
   const seen = new Map<string, string>();
-  for (const file of files) {
-    const result = await readArticleFile(file);
+  for await (const result of readArticleFiles(files)) {
+    const file = result.file;
     reportWarnings(io, result);
     let error = result.error;
     if (!error && result.article) {

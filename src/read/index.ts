@@ -5,7 +5,7 @@ import { ArticleSchema, isHttpUrl } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
 import { splitFrontMatter } from './front-matter.js';
-import { parseRawBody, type RawMarker, type RawPhoto } from './raw.js';
+import { parseRawBody, type RawMarker, type RawPhoto, TooManyLinesError } from './raw.js';
 
 export type { ReadContext } from './finalize.js';
 
@@ -39,7 +39,13 @@ function decode(content: string | Uint8Array, source: string): string {
 export function readRawArticle(content: string | Uint8Array, context: ReadContext): ReadResult {
   checkSize(content, context.source);
   const { meta, body } = splitFrontMatter(decode(content, context.source), context.source);
-  const parts = parseRawBody(body);
+  let parts: ReturnType<typeof parseRawBody>;
+  try {
+    parts = parseRawBody(body);
+  } catch (error) {
+    if (error instanceof TooManyLinesError) throw new ArticleError(context.source, 'paragraphs', error.message, { cause: error });
+    throw error;
+  }
   const warnings: ReadResult['warnings'] = parts.droppedUrls.map((url) => ({ field: 'photos', message: `ignored a photo URL that is not http(s): ${url.slice(0, 100)}` }));
 
   // Photo URLs: front matter first (by position), then the page's image markers, matched to captions.

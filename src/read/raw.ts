@@ -4,7 +4,10 @@
  * what it is; only body text becomes paragraphs.
  */
 import { isHttpUrl } from '../article.js';
-import { titleCaseName, toPlainText } from '../text.js';
+import { titleCaseName, toPlainText as toPlain } from '../text.js';
+
+/** Lines reaching here have had their spacing folded by splitLines. */
+const toPlainText = (text: string) => toPlain(text, { spacingDone: true });
 
 export interface RawPhoto {
   caption: string | null;
@@ -45,17 +48,20 @@ export interface RawParts {
   droppedUrls: string[];
 }
 
-const MARKER = /!\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/g;
+const MARKER = /!\[([^\]]{0,300})\]\(([^)\s]{0,2048})(?:\s+"[^"]{0,300}")?\)/g;
 const MARKER_LINE = /^(?:\s*!\[[^\]]*\]\([^)]*\)\s*\|?)+\s*$/;
 const PIPE_LINE = /^([^|]{1,100}?)\s*\|\s*$/;
 const PUBLICATION = /\b(DAILY|NEWS|TIMES|POST|HERALD|PRESS|TRIBUNE|JOURNAL|GAZETTE|TELEGRAPH|CHRONICLE|AGENCY|MEDIA|NETWORK|WEEKLY|MONITOR|REVIEW|XINHUA)\b/;
 const RELATED = /^(READ MORE|ALSO READ|READ ALSO|RELATED|RELATED STORY|RELATED STORIES|SEE ALSO|MORE|Read more|Also read|Related|Related story|Related stories|See also)\s*[:：]\s*(.+)$/;
-const MARKDOWN_LINK = /^\[([^\]]+)\]\(([^)\s]+)\)\s*\|?$/;
+// [title](url): the URL may hold one level of parentheses, as javascript:alert(1) does.
+const MARKDOWN_LINK = /^\[([^\]]{1,500})\]\(((?:[^()\s]|\([^()\s]{0,200}\)){1,2048})\)\s*\|?$/;
+const LOOSE_LINK = /^\[([^\]]{1,500})\]\(/;
 // "By" and names (capitalised words, joined by commas or "and"), optionally "in City".
 const NAME = "\\p{Lu}[\\p{L}'’.-]*(?:\\s+(?:\\p{Lu}[\\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le))*";
 const BYLINE = new RegExp(`^By\\s+(${NAME}(?:\\s*(?:,|\\band\\b|&)\\s*${NAME})*(?:\\s+(?:in|from)\\s+\\p{Lu}[\\p{L} ,.'’-]*)?)$`, 'u');
 const CONTACT = /^(Contact the (writer|writers|reporter|author)s?\b|Email:|E-mail:)/i;
-const NAV_WORDS = /^(share|print|email|e-mail|facebook|twitter|x|wechat|weibo|linkedin|whatsapp|top|back to top|comments?|copyright\b.*|.*all rights reserved\.?)$/i;
+const NAV_WORDS = /^(share|print|email|e-mail|facebook|twitter|x|wechat|weibo|linkedin|whatsapp|top|back to top|comments?)$/i;
+const RIGHTS_LINE = /^copyright\b|all rights reserved\.?$/i;
 const PAREN_LINE = /^[([]\s*([^()[\]]{1,200}?)\s*[)\]]$/;
 const TRAILING_CREDIT = /^(.*\S)\s*[([]\s*([^()[\]]{2,200}?)\s*[)\]]\s*$/;
 const PHOTO_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|PROVIDED|COURTESY)\b/;
@@ -120,7 +126,8 @@ function splitLines(body: string): string[] {
   const lines: string[] = [];
   let previousBlank = true;
   for (const rawLine of raw) {
-    const line = rawLine.replace(/[\t\u00A0\u2000-\u200B\u3000]/g, ' ').replace(/ {2,}/g, ' ').trim();
+    const spaced = /[\t\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/.test(rawLine) ? rawLine.replace(/[\t\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/g, ' ') : rawLine;
+    const line = (spaced.includes('  ') ? spaced.replace(/ {2,}/g, ' ') : spaced).trim();
     if (line === '') {
       previousBlank = true;
       continue;
@@ -149,7 +156,9 @@ function splitLines(body: string): string[] {
 function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Line {
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
-  if (first === 0x21 /* ! */ && MARKER_LINE.test(text)) {
+  // Prechecks keep every pattern off lines it cannot match, and the patterns with nested repetition off
+  // long lines altogether: no input can make them backtrack for long.
+  if (first === 0x21 /* ! */ && last !== 0x20 && text.length <= 4000 && /\)\s*\|?$/.test(text) && MARKER_LINE.test(text)) {
     for (const m of text.matchAll(MARKER)) {
       const url = (m[2] ?? '').trim();
       const alt = toPlainText(m[1] ?? '');
@@ -166,9 +175,11 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
     if (!/\p{Ll}/u.test(name) && PUBLICATION.test(name)) return { text: name, kind: 'publication' };
     return { text, kind: 'leftover' };
   }
-  if (text === '|' || NAV_WORDS.test(text) || CONTACT.test(text)) return { text, kind: 'leftover' };
-  const byline = first === 0x42 /* B */ ? BYLINE.exec(text) : null;
-  if (byline && !SENTENCE_END.test(text) && text.length <= 120) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
+  if (text === '|' || (text.length <= 16 && NAV_WORDS.test(text)) || (text.length <= 200 && RIGHTS_LINE.test(text)) || CONTACT.test(text)) {
+    return { text, kind: 'leftover' };
+  }
+  const byline = first === 0x42 /* B */ && text.length <= 120 ? BYLINE.exec(text) : null;
+  if (byline && !SENTENCE_END.test(text)) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
   const closes = last === 0x29 /* ) */ || last === 0x5d; /* ] */
   const paren = closes && (first === 0x28 || first === 0x5b) ? PAREN_LINE.exec(text) : null;
   if (paren) {
@@ -179,7 +190,7 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
     if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
     return { text: inner, kind: 'attribution' };
   }
-  const trailing = closes ? TRAILING_CREDIT.exec(text) : null;
+  const trailing = closes && text.length <= 2000 ? TRAILING_CREDIT.exec(text) : null;
   if (trailing) {
     const inner = (trailing[2] ?? '').trim();
     if (isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) {
@@ -191,7 +202,11 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
 
 function parseRelated(label: string, text: string): RawRelated {
   const link = MARKDOWN_LINK.exec(text);
-  if (link && isHttpUrl(link[2] ?? '')) return { label, title: toPlainText(link[1] ?? ''), url: link[2] ?? null };
+  // A link keeps its text; its URL only if it is http(s) (javascript:, data: and the like are dropped).
+  if (link) return { label, title: toPlainText(link[1] ?? ''), url: isHttpUrl(link[2] ?? '') ? (link[2] ?? null) : null };
+  // Something link-shaped we cannot read: its text only, never its target.
+  const loose = LOOSE_LINK.exec(text);
+  if (loose) return { label, title: toPlainText(loose[1] ?? ''), url: null };
   return { label, title: toPlainText(text.replace(/\s*\|$/, '')), url: null };
 }
 
@@ -203,11 +218,24 @@ function parseByline(text: string): string[] {
     .filter((name) => name.length > 1);
 }
 
+/** More lines than any article has; past it the text is refused before the line-by-line comparisons. */
+export const MAX_LINES = 5000;
+
+/** Longer than any paragraph may be (the model's limit). */
+export const MAX_LINE = 100_000;
+
+/** Text shaped like no article: refused before any line-by-line work. */
+export class TooManyLinesError extends Error {}
+
 /** Reads the body of a raw article (front matter already removed). Pure. */
 export function parseRawBody(body: string): RawParts {
   const markers: RawMarker[] = [];
   const droppedUrls: string[] = [];
-  const lines = splitLines(body).map((text) => classify(text, markers, droppedUrls));
+  const split = splitLines(body);
+  if (split.length > MAX_LINES) throw new TooManyLinesError(`${split.length} lines is more than the ${MAX_LINES} an article may have`);
+  const longest = split.reduce((n, l) => Math.max(n, l.length), 0);
+  if (longest > MAX_LINE) throw new TooManyLinesError(`a line of ${longest} characters is longer than the ${MAX_LINE} a paragraph may have`);
+  const lines = split.map((text) => classify(text, markers, droppedUrls));
 
   // A credit line under a text line makes that line a caption. A credit-looking line with nothing but
   // page furniture after it, and no slash, is the article's attribution, e.g. a closing "(AP)".
@@ -288,7 +316,7 @@ export function parseRawBody(body: string): RawParts {
     const line = lines[i] as Line;
     switch (line.kind) {
       case 'text': {
-        const paragraph = toPlainText(line.text.replace(MARKER, ''));
+        const paragraph = toPlainText(line.text.includes('](') ? line.text.replace(MARKER, '') : line.text);
         if (paragraph !== '') parts.paragraphs.push(paragraph);
         break;
       }
