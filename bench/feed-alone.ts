@@ -9,7 +9,12 @@ import { entryId } from '../src/render/feed-model.js';
 import type { FeedSpec } from '../src/select.js';
 import type { SiteConfig } from '../src/site.js';
 
-export function feedAlone(feed: FeedSpec, articles: readonly Article[], site: SiteConfig): Feed {
+/**
+ * With `extensions`, items also carry what feed can take as raw extension objects (RSS only): dc:creator
+ * and one media:content per photo with caption and credit, as a user of feed alone would write them
+ * (without the escaping fixes of src/render/rss.ts).
+ */
+export function feedAlone(feed: FeedSpec, articles: readonly Article[], site: SiteConfig, extensions = false): Feed {
   const out = new Feed({
     title: feed.title,
     description: feed.description,
@@ -34,6 +39,21 @@ export function feedAlone(feed: FeedSpec, articles: readonly Article[], site: Si
       author: a.authors.map((name) => ({ name })),
       category: [...(a.section ? [a.section] : []), ...a.tags].map((name) => ({ name })),
       ...(lead ? { enclosure: { url: lead.url, type: photoType(lead), length: lead.bytes ?? 0 } } : {}),
+      ...(extensions
+        ? {
+            extensions: [
+              { name: 'dc:creator', objects: a.authors.map((n) => ({ _text: n })) as unknown as Record<string, unknown> },
+              {
+                name: 'media:content',
+                objects: photosWithUrl(a).map((p) => ({
+                  _attributes: { url: p.url, type: photoType(p), medium: 'image' },
+                  ...(p.caption ? { 'media:description': { _attributes: { type: 'plain' }, _text: p.caption } } : {}),
+                  ...(p.credit ? { 'media:credit': { _attributes: { role: 'photographer', scheme: 'urn:ebu' }, _text: p.credit } } : {}),
+                })) as unknown as Record<string, unknown>,
+              },
+            ],
+          }
+        : {}),
     });
   }
   return out;
