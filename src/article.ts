@@ -21,7 +21,14 @@ const httpUrl = z.pipe(
 export function normaliseUrl(value: string): string {
   const url = new URL(value);
   const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
-  const rest = `${url.pathname}${url.search}${url.hash}`.replace(/[[\]|^`{}\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  // (The host is already ASCII, lower case and free of these characters after parsing.)
+  const encode = (part: string) =>
+    part
+      .replace(/%(?![0-9A-Fa-f]{2})/g, '%25') // a stray % is a literal percent sign
+      .replace(/[[\]|^`{}\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  // A fragment may not hold a second #.
+  const hash = url.hash ? `#${encode(url.hash.slice(1)).replaceAll('#', '%23')}` : '';
+  const rest = `${encode(url.pathname)}${encode(url.search)}${hash}`;
   return `${url.protocol}//${auth}${url.host}${rest}`;
 }
 

@@ -9,6 +9,10 @@ describe('article URLs', () => {
     ['https://ÉX.com/é', 'https://xn--x-9fa.com/%C3%A9'],
     ['https://u:p@ex.com/{x}', 'https://u:p@ex.com/%7Bx%7D'],
     ['https://news.example.com/world/2019-04/25/x', 'https://news.example.com/world/2019-04/25/x'],
+    ['https://img.example.test/%zz.jpg', 'https://img.example.test/%25zz.jpg'],
+    ['https://img.example.test/a.jpg#x#y', 'https://img.example.test/a.jpg#x%23y'],
+    ['http://aa.aaa?a#%', 'http://aa.aaa/?a#%25'],
+    ['https://x.test/%41ok', 'https://x.test/%41ok'],
   ])('normalises %s to a strict URI', (input, expected) => {
     expect(normaliseUrl(input)).toBe(expected);
   });

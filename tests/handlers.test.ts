@@ -273,3 +273,14 @@ function pngHeader(width: number, height: number): Buffer {
   ihdr.writeUInt8(6, 17);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(64)]);
 }
+
+describe('unsafe event keys', () => {
+  it('drops a key with .. segments or NUL instead of processing (and retrying) it', async () => {
+    for (const key of ['incoming/../articles/x.json', 'incoming/a\u0000.md']) {
+      expect(await handlers.publish(s3Created(s3.bucket, key))).toEqual({ processed: 0 });
+      expect(await handlers.unpublish(s3Removed(s3.bucket, key))).toEqual({ processed: 0 });
+    }
+    expect(await s3.store().list('errors/', 10)).toEqual([]);
+    expect(await s3.store().list('sources/', 10)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, A
 import { timingSafeEqual } from 'node:crypto';
 import { ArticleError, ConfigError, describeError, FeedCheckError, StoreError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { assertSafeKey } from '../storage/object-store.js';
 import { INCOMING_PREFIX } from '../syndicator.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithIAMAuthorizer;
@@ -25,9 +26,29 @@ export function recordKey(record: S3EventRecord): string {
   return decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
 }
 
-/** Records for incoming articles only; anything else in the bucket is not ours to act on. */
+function isSafeKey(key: string): boolean {
+  try {
+    assertSafeKey(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Records for incoming articles only; anything else in the bucket is not ours to act on. A key with `..`
+ * segments or NUL can never be an article: it is dropped (and logged by the caller), not retried.
+ */
 export function incomingRecords(event: S3Event): S3EventRecord[] {
-  return event.Records.filter((r) => recordKey(r).startsWith(INCOMING_PREFIX) && !recordKey(r).endsWith('/'));
+  return event.Records.filter((r) => {
+    let key: string;
+    try {
+      key = recordKey(r);
+    } catch {
+      return false; // malformed percent-encoding
+    }
+    return key.startsWith(INCOMING_PREFIX) && !key.endsWith('/') && isSafeKey(key);
+  });
 }
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
