@@ -35,7 +35,8 @@ export function normaliseUrl(value: string): string {
 export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+    // The host as RFC 3986 allows it (WHATWG parsing lets through hosts such as `"`).
+    return (url.protocol === 'http:' || url.protocol === 'https:') && /^(?:[a-z0-9._~-]+|\[[0-9a-f:.]+\])$/i.test(url.hostname);
   } catch {
     return false;
   }

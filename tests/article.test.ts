@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArticleSchema, normaliseUrl } from '../src/article.js';
+import { ArticleSchema, isHttpUrl, normaliseUrl } from '../src/article.js';
 import { makeArticle } from './helpers.js';
 
 describe('article URLs', () => {
@@ -15,6 +15,12 @@ describe('article URLs', () => {
     ['https://x.test/%41ok', 'https://x.test/%41ok'],
   ])('normalises %s to a strict URI', (input, expected) => {
     expect(normaliseUrl(input)).toBe(expected);
+  });
+
+  it('refuses a host that URIs do not allow', () => {
+    expect(isHttpUrl('https:"//img.example.test/a.jpg')).toBe(false);
+    expect(isHttpUrl('https://img.example.test/a.jpg')).toBe(true);
+    expect(isHttpUrl('http://[::1]:8080/x')).toBe(true);
   });
 
   it('stores every URL of an article normalised', () => {
