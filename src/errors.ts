@@ -1,8 +1,7 @@
 /** Errors the product raises on purpose. Each names what it is about, so a caller can map it to a one-line message. */
 
-/** An article that cannot be read: names the source (file, object key or request) and the field. */
-export class ArticleError extends Error {
-  override readonly name = 'ArticleError';
+/** An error about one field of one source: "source: field: reason". */
+abstract class FieldError extends Error {
   constructor(
     readonly source: string,
     readonly field: string,
@@ -13,34 +12,8 @@ export class ArticleError extends Error {
   }
 }
 
-/** Site configuration that is missing or wrong: names the source and the setting. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly source: string,
-    readonly field: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${source}: ${field}: ${reason}`, options);
-  }
-}
-
-/** A rendered feed that failed the output check; it must never be published. */
-export class FeedCheckError extends Error {
-  override readonly name = 'FeedCheckError';
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${path}: ${reason}`, options);
-  }
-}
-
-/** Writing output (a folder or a bucket) failed. */
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
+/** An error about one thing (a feed file, a folder, a key): "what: reason". */
+abstract class TargetError extends Error {
   constructor(
     readonly target: string,
     readonly reason: string,
@@ -50,15 +23,36 @@ export class PublishError extends Error {
   }
 }
 
+/** An article that cannot be read: names the source (file, object key or request) and the field. */
+export class ArticleError extends FieldError {
+  override readonly name = 'ArticleError';
+}
+
+/** Site configuration that is missing or wrong: names the source and the setting. */
+export class ConfigError extends FieldError {
+  override readonly name = 'ConfigError';
+}
+
+/** A rendered feed that failed the output check; it must never be published. */
+export class FeedCheckError extends TargetError {
+  override readonly name = 'FeedCheckError';
+
+  get path(): string {
+    return this.target;
+  }
+}
+
+/** Writing output (a folder or a bucket) failed. */
+export class PublishError extends TargetError {
+  override readonly name = 'PublishError';
+}
+
 /** A store read or write failed, or a concurrent writer kept winning. */
-export class StoreError extends Error {
+export class StoreError extends TargetError {
   override readonly name = 'StoreError';
-  constructor(
-    readonly key: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${key}: ${reason}`, options);
+
+  get key(): string {
+    return this.target;
   }
 }
 

@@ -1,7 +1,7 @@
 /** Front matter (`---` YAML `---` before raw text): what it overrides, and the one-line errors it gives. */
 import { describe, expect, it } from 'vitest';
+import { articleError } from './helpers.js';
 import type { ReadResult } from '../src/article.js';
-import { ArticleError } from '../src/errors.js';
 import { readArticle } from '../src/read/index.js';
 import { splitFrontMatter } from '../src/read/front-matter.js';
 
@@ -16,16 +16,6 @@ function read(text: string, name = 'story.md'): ReadResult {
   return readArticle(name, text, { receivedAt: RECEIVED });
 }
 
-function articleError(fn: () => unknown): ArticleError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ArticleError);
-  return caught as ArticleError;
-}
 
 describe('front matter overrides', () => {
   const full = lines(

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { expect } from 'vitest';
 import type { Article } from '../src/article.js';
+import { ArticleError } from '../src/errors.js';
 import { parseSiteConfig, type SiteConfig } from '../src/site.js';
 
 export function makeSite(overrides: Record<string, unknown> = {}): SiteConfig {
@@ -83,4 +85,16 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs fn and returns the ArticleError it throws (failing the test if it throws anything else or nothing). */
+export function articleError(fn: () => unknown): ArticleError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ArticleError);
+  return caught as ArticleError;
 }

@@ -3,8 +3,8 @@
  * encoding check, and one-line errors that name the file and the field.
  */
 import { describe, expect, it } from 'vitest';
+import { articleError } from './helpers.js';
 import type { ReadResult } from '../src/article.js';
-import { ArticleError } from '../src/errors.js';
 import { MAX_ARTICLE_BYTES, readArticle, readJsonArticle } from '../src/read/index.js';
 
 const RECEIVED = new Date('2024-01-02T03:04:05Z');
@@ -16,16 +16,6 @@ function read(content: string | Uint8Array, name = 'story.json'): ReadResult {
 }
 const json = (value: unknown) => JSON.stringify(value);
 
-function articleError(fn: () => unknown): ArticleError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ArticleError);
-  return caught as ArticleError;
-}
 
 describe('valid JSON articles', () => {
   it('reads an article with only paragraphs, deriving the rest with warnings', () => {

@@ -3,8 +3,8 @@
  * Every case checks both sides: what the rule finds, and that the line does not leak into the body text.
  */
 import { describe, expect, it } from 'vitest';
+import { articleError } from './helpers.js';
 import { ARTICLE_ID, type ReadResult } from '../src/article.js';
-import { ArticleError } from '../src/errors.js';
 import { idFromUrl, TITLE_MAX } from '../src/read/finalize.js';
 import { matchMarkers, readArticle, readRawArticle } from '../src/read/index.js';
 import { parseRawBody } from '../src/read/raw.js';
@@ -23,16 +23,6 @@ function read(text: string | Uint8Array, name = 'story.txt'): ReadResult {
 const lines = (...parts: string[]) => parts.join('\n');
 
 /** Runs fn, expecting an ArticleError; returns it for checks on field and message. */
-function articleError(fn: () => unknown): ArticleError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ArticleError);
-  return caught as ArticleError;
-}
 
 describe('photo captions and credits', () => {
   it('takes a credit in parentheses on the next line', () => {
