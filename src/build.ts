@@ -1,8 +1,6 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
-
-export { checkFeed };
 import { renderAtom } from './render/atom.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';

@@ -19,13 +19,14 @@
  */
 import { createHash } from 'node:crypto';
 import { type Article, ArticleSchema, compareNewestFirst } from './article.js';
-import { CONTENT_TYPES, checkFeed, type OutputFile, renderFeed } from './build.js';
+import { type OutputFile, renderFeed } from './build.js';
+import { checkFeed } from './check.js';
 import { ArticleError, describeError, FeedCheckError, StoreError } from './errors.js';
 import type { Logger } from './log.js';
 import { describePhotos, type PhotoLocation } from './photos.js';
 import { readArticle } from './read/index.js';
 import { entryId } from './render/feed-model.js';
-import { type DeletedEntry, FEED_FILES, feedPathsOf, feedSpec } from './select.js';
+import { type DeletedEntry, feedPathsOf, feedSpec } from './select.js';
 import type { SiteConfig } from './site.js';
 import { type ObjectStore, PreconditionFailedError } from './storage/object-store.js';
 
@@ -512,4 +513,3 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-export { CONTENT_TYPES, FEED_FILES };
