@@ -8,8 +8,9 @@ function load(name: string): any {
   return JSON.parse(readFileSync(join(dir, name), 'utf8'));
 }
 
-export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD90281E5'): any {
-  const event = load('s3-object-created.json');
+/** An S3 notification from a fixture, for one bucket and key (keys are URL-encoded in events). */
+function s3Event(fixture: string, bucket: string, key: string, sequencer: string): any {
+  const event = load(fixture);
   const record = event.Records[0];
   record.s3.bucket.name = bucket;
   record.s3.bucket.arn = `arn:aws:s3:::${bucket}`;
@@ -18,14 +19,13 @@ export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD9
   return event;
 }
 
+export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD90281E5'): any {
+  return s3Event('s3-object-created.json', bucket, key, sequencer);
+}
+
 export function s3Removed(bucket: string, key: string, sequencer = '0055AED6DCD90281F0', eventTime = '2019-04-26T08:30:00.000Z'): any {
-  const event = load('s3-object-removed.json');
-  const record = event.Records[0];
-  record.s3.bucket.name = bucket;
-  record.s3.bucket.arn = `arn:aws:s3:::${bucket}`;
-  record.s3.object.key = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-  record.s3.object.sequencer = sequencer;
-  record.eventTime = eventTime;
+  const event = s3Event('s3-object-removed.json', bucket, key, sequencer);
+  event.Records[0].eventTime = eventTime;
   return event;
 }
 
