@@ -36,7 +36,8 @@ const NON_TEXT_ELEMENTS = /<(script|style|noscript|iframe|svg|math|template|text
  * Fast path when there is no markup.
  */
 export function toPlainText(value: string, options: { spacingDone?: boolean } = {}): string {
-  let text = stripXmlForbidden(value);
+  // Text whose spacing was folded by the raw reader has had forbidden characters removed as well.
+  let text = options.spacingDone ? value : stripXmlForbidden(value);
   let marked = false;
   if (text.includes('<') || text.includes('&')) {
     text = stripXmlForbidden(decodeHTML(striptags(text.replace(NON_TEXT_ELEMENTS, ' '))));

@@ -4,9 +4,9 @@
  * what it is; only body text becomes paragraphs.
  */
 import { isHttpUrl } from '../article.js';
-import { titleCaseName, toPlainText as toPlain } from '../text.js';
+import { stripXmlForbidden, titleCaseName, toPlainText as toPlain } from '../text.js';
 
-/** Lines reaching here have had their spacing folded by splitLines. */
+/** Lines reaching here have had their spacing folded and forbidden characters removed by splitLines. */
 const toPlainText = (text: string) => toPlain(text, { spacingDone: true });
 
 export interface RawPhoto {
@@ -122,7 +122,8 @@ interface Line {
 
 /** Splits into lines; joins a hard-wrapped line with the next when the sentence plainly runs on. */
 function splitLines(body: string): string[] {
-  const raw = body.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  // Characters XML forbids go once, here, for the whole text: every line after this is clean.
+  const raw = stripXmlForbidden(body.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n').split('\n');
   const lines: string[] = [];
   let previousBlank = true;
   for (const rawLine of raw) {
