@@ -254,14 +254,7 @@ export class Syndicator {
     const replay = old !== null && stableJson(old.article) === stableJson(article);
     const newFeeds = feedPathsOf(article);
     const oldFeeds = old ? feedPathsOf(old.article) : [];
-    const newMarkers = newFeeds.map((p) => markerKey(p, article));
-    const oldMarkers = old ? oldFeeds.map((p) => markerKey(p, old.article)) : [];
-    if (!replay) {
-      // Markers first, record second, stale markers last: a crash anywhere leaves a state a replay repairs.
-      await Promise.all(newMarkers.filter((m) => !oldMarkers.includes(m)).map((m) => this.store.put(m, '')));
-      await this.putJson(articleKey(article.id), { article, source } satisfies ArticleRecord);
-      await Promise.all(oldMarkers.filter((m) => !newMarkers.includes(m)).map((m) => this.store.delete(m)));
-    }
+    if (!replay) await this.storeRecord(article, source, old);
     const written: string[] = [];
     for (const path of union(newFeeds, oldFeeds)) {
       const inFeed = newFeeds.includes(path);
@@ -282,6 +275,18 @@ export class Syndicator {
   }
 
   /**
+   * Stores the article record and its index markers. Markers first, record second, stale markers last:
+   * a crash anywhere leaves a state a replay repairs.
+   */
+  private async storeRecord(article: Article, source: ArticleRecord['source'], old: ArticleRecord | null): Promise<void> {
+    const newMarkers = feedPathsOf(article).map((p) => markerKey(p, article));
+    const oldMarkers = old ? feedPathsOf(old.article).map((p) => markerKey(p, old.article)) : [];
+    await Promise.all(newMarkers.filter((m) => !oldMarkers.includes(m)).map((m) => this.store.put(m, '')));
+    await this.putJson(articleKey(article.id), { article, source } satisfies ArticleRecord);
+    await Promise.all(oldMarkers.filter((m) => !newMarkers.includes(m)).map((m) => this.store.delete(m)));
+  }
+
+  /**
    * Stores articles without touching any feed (markers and records only), `concurrency` at a time: for
    * loading an archive, followed by one republish. Photo metadata is not looked up.
    */
@@ -291,12 +296,7 @@ export class Syndicator {
     const worker = async () => {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         const article = next.value;
-        const old = await this.readRecord(article.id);
-        const oldMarkers = old ? feedPathsOf(old.article).map((p) => markerKey(p, old.article)) : [];
-        const newMarkers = feedPathsOf(article).map((p) => markerKey(p, article));
-        await Promise.all(newMarkers.filter((m) => !oldMarkers.includes(m)).map((m) => this.store.put(m, '')));
-        await this.putJson(articleKey(article.id), { article, source: null } satisfies ArticleRecord);
-        await Promise.all(oldMarkers.filter((m) => !newMarkers.includes(m)).map((m) => this.store.delete(m)));
+        await this.storeRecord(article, null, await this.readRecord(article.id));
         stored += 1;
       }
     };
