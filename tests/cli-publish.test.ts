@@ -1,18 +1,10 @@
 /** `syndicate publish` against a real S3 API (s3rver), and into a folder. */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../src/cli/main.js';
-import { withTempDir } from './helpers.js';
+import { cli, withTempDir } from './helpers.js';
 import { startS3, type S3Harness } from './support/s3.js';
 
 const root = join(import.meta.dirname, '..');
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('syndicate publish', () => {
   let s3: S3Harness;

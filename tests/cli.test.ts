@@ -3,18 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
-import { withTempDir } from './helpers.js';
+import { cli, withTempDir } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
 const seed = join(root, 'tests/fixtures/corpus/000_d3dd0a195eb72f24.txt');
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe('syndicate parse', () => {
   it('prints the normalised article as JSON and warns about derived metadata on stderr', async () => {

@@ -12,7 +12,7 @@ import { checkJsonFeed, checkXml } from '../src/check.js';
 import { loadHandlers, type Handlers } from './support/handlers.js';
 import { cfnUpdate, httpDelete, httpPost, s3Created, s3Removed } from './support/events.js';
 import { startS3, type S3Harness } from './support/s3.js';
-import { parseXml } from './helpers.js';
+import { parseXml, quietConsole } from './helpers.js';
 
 const seed = readFileSync(join(import.meta.dirname, 'fixtures/corpus/000_d3dd0a195eb72f24.txt'));
 
@@ -20,9 +20,7 @@ let s3: S3Harness;
 let handlers: Handlers;
 
 beforeEach(async () => {
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  quietConsole();
   s3 = await startS3();
   handlers = await loadHandlers(s3.env({ API_TOKEN: 'test-token-123' }));
 });

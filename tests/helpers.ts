@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Article } from '../src/article.js';
+import { run } from '../src/cli/main.js';
 import { ArticleError } from '../src/errors.js';
 import { parseSiteConfig, type SiteConfig } from '../src/site.js';
 
@@ -97,4 +98,19 @@ export function articleError(fn: () => unknown): ArticleError {
   }
   expect(caught).toBeInstanceOf(ArticleError);
   return caught as ArticleError;
+}
+
+/** Runs the `syndicate` command in-process and collects what it printed. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** Silences the handlers' JSON log lines (restore with vi.restoreAllMocks); tests may still read the spies. */
+export function quietConsole(): void {
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
 }

@@ -14,7 +14,6 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ARTICLE_ID, type Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
-import { run } from '../src/cli/main.js';
 import { ArticleError } from '../src/errors.js';
 import { memoryLogger } from '../src/log.js';
 import type { PhotoLocation } from '../src/photos.js';
@@ -25,7 +24,7 @@ import { assertSafeKey } from '../src/storage/object-store.js';
 import { S3ObjectStore } from '../src/storage/s3-store.js';
 import { Syndicator } from '../src/syndicator.js';
 import { htmlTags } from './fuzz/arbitraries.js';
-import { makeSite, parseXml, withTempDir } from './helpers.js';
+import { cli, makeSite, parseXml, quietConsole, withTempDir } from './helpers.js';
 import { httpDelete, httpPost, s3Created, s3Removed } from './support/events.js';
 import { type Handlers, loadHandlers } from './support/handlers.js';
 import { type S3Harness, startS3 } from './support/s3.js';
@@ -333,10 +332,8 @@ describe('oversized articles', () => {
     await withTempDir(async (dir) => {
       const file = join(dir, 'big.txt');
       await writeFile(file, Buffer.alloc(FIFTY_MB, 0x61));
-      let stdout = '';
-      let stderr = '';
       const started = performance.now();
-      const code = await run(['parse', file], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      const { code, stdout, stderr } = await cli(['parse', file]);
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toContain(`${file}: (size): `);
@@ -689,11 +686,6 @@ describe('HTTP requests without credentials get 401 and change nothing', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-function quietConsole(): void {
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
-}
 
 /** An HTTP server on 127.0.0.1 that records every request it gets. */
 async function countingServer(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {

@@ -3,6 +3,7 @@
  * injected S3 faults, racing publishes and takedowns, replays.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { quietConsole } from './helpers.js';
 import { loadHandlers } from './support/handlers.js';
 import { runScenario } from './support/reliability.js';
 import { startS3, type S3Harness } from './support/s3.js';
@@ -10,9 +11,7 @@ import { startS3, type S3Harness } from './support/s3.js';
 let s3: S3Harness;
 
 beforeEach(async () => {
-  vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  quietConsole();
   s3 = await startS3();
 });
 
