@@ -1,0 +1,352 @@
+/**
+ * The store's promises under hand-picked races, retries and bad data (one test per defect found by the
+ * adversarial pass; the interleavings are explored at random in tests/interleavings.test.ts). Two
+ * Syndicators over one store stand for two Lambda invocations; a GatedStore holds one of them at a chosen
+ * request while the other runs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../src/article.js';
+import { memoryLogger } from '../src/log.js';
+import { MemoryObjectStore } from '../src/storage/memory-store.js';
+import { compareSequencers, errorKey, Syndicator } from '../src/syndicator.js';
+import { type Gate, GatedStore, on } from './support/gated-store.js';
+import { makeArticle, makeSite, parseXml } from './helpers.js';
+
+const WHEN = '2024-06-01T00:00:00Z';
+
+function setup(options: { limit?: number; slack?: number } = {}) {
+  const store = new MemoryObjectStore();
+  const log = memoryLogger();
+  const config = { site: makeSite({ limits: { items: options.limit ?? 5 } }), feedPrefix: 'feeds/', cacheControl: 'no-cache', slack: options.slack ?? 2 };
+  /** A Lambda invocation of its own: its own gates and faults over the shared store. */
+  const lambda = () => {
+    const gated = new GatedStore(store);
+    return { gated, syndicator: new Syndicator(gated, config, log) };
+  };
+  const main = lambda();
+  const body = (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8') ?? null;
+  /** The article ids each format of a feed shows as items (tombstones are not items). */
+  const shown = (dir = '') => {
+    const json = body(`${dir}feed.json`);
+    const rss = body(`${dir}rss.xml`);
+    const atom = body(`${dir}atom.xml`);
+    const idOf = (entryId: string) => entryId.replace('https://news.test.example/', '');
+    return {
+      json: json ? JSON.parse(json).items.map((i: any) => i._syndicate.article_id) : [],
+      rss: rss ? [parseXml(rss).rss.channel.item ?? []].flat().map((i: any) => idOf(i.guid['#text'] ?? i.guid)) : [],
+      atom: atom ? [parseXml(atom).feed.entry ?? []].flat().map((e: any) => idOf(e.id)) : [],
+    };
+  };
+  /** Ids shown by every format of a feed; fails if the formats disagree. */
+  const ids = (dir = '') => {
+    const all = shown(dir);
+    expect(all.rss, `${dir}rss.xml vs feed.json`).toEqual(all.json);
+    expect(all.atom, `${dir}atom.xml vs feed.json`).toEqual(all.json);
+    return all.json as string[];
+  };
+  const tombstones = (dir = '') => (JSON.parse(body(`${dir}feed.json`) ?? '{"_syndicate":{"deleted":[]}}')._syndicate.deleted as { id: string }[]).map((d) => d.id);
+  const stored = (id: string) => {
+    const object = store.objects.get(`articles/${id}.json`);
+    return object ? JSON.parse(object.body.toString('utf8')) : null;
+  };
+  /** Live in the store: a record that says so (a withdrawn record keeps the article for its tombstone). */
+  const live = (id: string) => {
+    const record = stored(id);
+    return record !== null && (record.status === undefined || record.status === 'live');
+  };
+  return { store, log, lambda, syndicator: main.syndicator, gated: main.gated, ids, tombstones, stored, live, body };
+}
+
+const day = (n: number) => `2024-05-${String(n).padStart(2, '0')}T08:00:00Z`;
+function story(id: string, n: number, extra: Partial<Article> = {}): Article {
+  return makeArticle({ id, url: `https://news.test.example/${id}`, published: day(n), updated: day(n), section: 'World', photos: [], ...extra });
+}
+function storyText(id: string, n: number, extra = ''): string {
+  return `---\nid: ${id}\nurl: https://news.test.example/${id}\nsection: World\npublished: ${day(n)}\n${extra}---\nBEIJING - Story ${id} opens here.\nSecond paragraph of ${id}.\n`;
+}
+
+/**
+ * Starts `first`, lets it run until it reaches `gate` (or finishes without reaching it: the code under test
+ * may not make that request at all), runs `second` to the end, then releases `first` and waits for it.
+ */
+async function interleave(first: () => Promise<unknown>, gate: Gate, second: () => Promise<unknown>): Promise<void> {
+  const running = first();
+  running.catch(() => undefined);
+  await Promise.race([gate.reached, running]);
+  await second();
+  gate.release();
+  await running;
+}
+
+describe('1. ids that end with another id (b and a-b)', () => {
+  it('a republish keeps both', async () => {
+    const { syndicator, ids } = setup();
+    await syndicator.publishArticle(story('b', 1));
+    await syndicator.publishArticle(story('a-b', 2));
+    await syndicator.publishArticle(story('2024-trade-talks', 3));
+    await syndicator.publishArticle(story('world-2024-trade-talks', 4));
+    await syndicator.republish();
+    expect(ids()).toEqual(['world-2024-trade-talks', '2024-trade-talks', 'a-b', 'b']);
+    expect(ids('sections/world/')).toEqual(['world-2024-trade-talks', '2024-trade-talks', 'a-b', 'b']);
+  });
+
+  it('the refill after a takedown keeps both', async () => {
+    const { syndicator, ids } = setup({ limit: 2, slack: 0 });
+    await syndicator.publishArticle(story('b', 1));
+    await syndicator.publishArticle(story('a-b', 2));
+    await syndicator.publishArticle(story('c', 3));
+    expect(ids()).toEqual(['c', 'a-b']);
+    await syndicator.unpublishId('c', WHEN);
+    expect(ids()).toEqual(['a-b', 'b']);
+  });
+});
+
+describe('3. a takedown retried after a failed feed write', () => {
+  it('rewrites the files on the retry', async () => {
+    const { syndicator, gated, ids } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    await syndicator.publishArticle(story('b', 2));
+    gated.fail(on('put', 'feeds/rss.xml'));
+    await expect(syndicator.unpublishId('a', WHEN)).rejects.toThrow();
+    await syndicator.unpublishId('a', WHEN);
+    expect(ids()).toEqual(['b']);
+    expect(ids('sections/world/')).toEqual(['b']);
+  });
+
+  it('a Lambda that dies right after committing a feed state is repaired by its retry', async () => {
+    const { syndicator, gated, ids, tombstones } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    await syndicator.publishArticle(story('b', 2));
+    gated.fail(on('put', 'state/'), { after: true });
+    await expect(syndicator.unpublishId('a', WHEN)).rejects.toThrow();
+    await syndicator.unpublishId('a', WHEN);
+    expect(ids()).toEqual(['b']);
+    expect(tombstones()).toEqual(['a']);
+  });
+});
+
+describe('4. a republish during a takedown', () => {
+  it('never puts the withdrawn article back', async () => {
+    const { lambda, ids, tombstones } = setup();
+    const editor = lambda();
+    const deploy = lambda();
+    await editor.syndicator.publishArticle(story('x', 1));
+    await editor.syndicator.publishArticle(story('y', 2));
+    const gate = deploy.gated.hold(on('get', 'state/'));
+    await interleave(() => deploy.syndicator.republish(), gate, () => editor.syndicator.unpublishId('x', WHEN));
+    expect(ids()).toEqual(['y']);
+    expect(tombstones()).toEqual(['x']);
+    expect(ids('sections/world/')).toEqual(['y']);
+  });
+
+  it('never puts it back when the republish read the article before the takedown committed', async () => {
+    const { lambda, ids } = setup();
+    const editor = lambda();
+    const deploy = lambda();
+    await editor.syndicator.publishArticle(story('x', 1));
+    await editor.syndicator.publishArticle(story('y', 2));
+    // Held after it has read the state and (in the new design) the records it shows.
+    const gate = deploy.gated.hold(on('put', 'state/'));
+    await editor.syndicator.publishArticle(story('z', 3));
+    await interleave(() => deploy.syndicator.republish(), gate, () => editor.syndicator.unpublishId('x', WHEN));
+    expect(ids()).toEqual(['z', 'y']);
+  });
+});
+
+describe('5. a republish during a publish', () => {
+  it('keeps the new article in a full feed', async () => {
+    const { lambda, ids } = setup({ limit: 2, slack: 0 });
+    const newsroom = lambda();
+    const deploy = lambda();
+    await newsroom.syndicator.publishArticle(story('a', 1));
+    await newsroom.syndicator.publishArticle(story('b', 2));
+    const gate = deploy.gated.hold(on('get', 'state/'));
+    await interleave(() => deploy.syndicator.republish(), gate, () => newsroom.syndicator.publishArticle(story('c', 3)));
+    expect(ids()).toEqual(['c', 'b']);
+    expect(ids('sections/world/')).toEqual(['c', 'b']);
+  });
+});
+
+describe('6. create and delete events of one incoming key at the same time', () => {
+  for (const [label, holdAt] of [
+    ['held before its sources/ record', on('put', 'sources/')],
+    ['held before its article record', on('put', 'articles/')],
+    ['held before its first feed', on('get', 'state/')],
+  ] as const) {
+    it(`the later delete wins (create ${label})`, async () => {
+      const { store, lambda, ids, live } = setup();
+      const created = lambda();
+      const removed = lambda();
+      await store.put('incoming/k.md', storyText('k', 1));
+      const gate = created.gated.hold(holdAt);
+      await interleave(
+        () => created.syndicator.publishObject('incoming/k.md', '0001'),
+        gate,
+        async () => {
+          await store.delete('incoming/k.md');
+          await removed.syndicator.unpublishObject('incoming/k.md', '0002', WHEN);
+        },
+      );
+      expect(ids()).toEqual([]);
+      expect(live('k')).toBe(false);
+    });
+  }
+});
+
+describe('7. an edit (POST) at the same time as a DELETE', () => {
+  for (const [label, holdAt] of [
+    ['the takedown held before its last request to the record', on('delete', 'articles/')],
+    ['the takedown held before its first feed', on('get', 'state/')],
+    ['the edit held before it stores the record', on('put', 'articles/')],
+  ] as const) {
+    it(`leaves no feed item without a live record (${label})`, async () => {
+      const { lambda, ids, live } = setup();
+      const editor = lambda();
+      const deleter = lambda();
+      await editor.syndicator.publishArticle(story('x', 1));
+      const edited = story('x', 1, { title: 'Corrected headline' });
+      if (label.startsWith('the edit')) {
+        const gate = editor.gated.hold(holdAt);
+        await interleave(() => editor.syndicator.publishArticle(edited), gate, () => deleter.syndicator.unpublishId('x', WHEN));
+      } else {
+        const gate = deleter.gated.hold(holdAt);
+        await interleave(() => deleter.syndicator.unpublishId('x', WHEN), gate, () => editor.syndicator.publishArticle(edited));
+      }
+      for (const dir of ['', 'sections/world/']) {
+        for (const id of ids(dir)) expect(live(id), `${dir}: ${id} is an item`).toBe(true);
+        if (live('x')) expect(ids(dir)).toEqual(['x']);
+      }
+    });
+  }
+});
+
+describe('8. two edits of one article with different sections', () => {
+  it('leave it only in the section its record says, also after a republish', async () => {
+    const { lambda, ids, stored, syndicator } = setup();
+    const first = lambda();
+    const second = lambda();
+    await syndicator.publishArticle(story('x', 1, { section: 'Culture' }));
+    const gate = first.gated.hold(on('put', 'index/'));
+    await interleave(
+      () => first.syndicator.publishArticle(story('x', 1, { section: 'Sport' })),
+      gate,
+      () => second.syndicator.publishArticle(story('x', 1, { section: 'Business' })),
+    );
+    const section = stored('x').article.section as string;
+    const expected = { Sport: 'sections/sport/', Business: 'sections/business/' }[section] as string;
+    for (const dir of ['sections/sport/', 'sections/business/', 'sections/culture/']) expect(ids(dir), dir).toEqual(dir === expected ? ['x'] : []);
+    await syndicator.republish();
+    for (const dir of ['sections/sport/', 'sections/business/', 'sections/culture/']) expect(ids(dir), `${dir} after republish`).toEqual(dir === expected ? ['x'] : []);
+  });
+});
+
+describe('9. ownership: an id belongs to the incoming key that created it until that key is deleted', () => {
+  it('a second key claiming the id is refused with an errors/ record, and the first keeps it', async () => {
+    const { store, syndicator, ids, stored } = setup();
+    await store.put('incoming/first.md', storyText('x', 1));
+    await syndicator.publishObject('incoming/first.md', '0001');
+    await store.put('incoming/second.md', storyText('x', 1, 'title: Impostor headline\n'));
+    const outcome = await syndicator.publishObject('incoming/second.md', '0001');
+    expect(outcome.status).toBe('rejected');
+    expect(stored('x').article.title).not.toBe('Impostor headline');
+    const error = JSON.parse(store.objects.get('errors/incoming/second.md.json')?.body.toString() ?? '{}');
+    expect(error).toMatchObject({ key: 'incoming/second.md', field: 'id' });
+    expect(error.reason).toContain('incoming/first.md');
+    // Deleting the refused file takes nothing down; deleting the owner does.
+    await store.delete('incoming/second.md');
+    await syndicator.unpublishObject('incoming/second.md', '0002', WHEN);
+    expect(ids()).toEqual(['x']);
+    await store.delete('incoming/first.md');
+    await syndicator.unpublishObject('incoming/first.md', '0002', WHEN);
+    expect(ids()).toEqual([]);
+  });
+
+  it('once the owner is deleted, another key may publish the id', async () => {
+    const { store, syndicator, ids, stored } = setup();
+    await store.put('incoming/first.md', storyText('x', 1));
+    await syndicator.publishObject('incoming/first.md', '0001');
+    await store.delete('incoming/first.md');
+    await syndicator.unpublishObject('incoming/first.md', '0002', WHEN);
+    await store.put('incoming/renamed.md', storyText('x', 1, 'title: Back again\n'));
+    expect((await syndicator.publishObject('incoming/renamed.md', '0003')).status).toBe('published');
+    expect(ids()).toEqual(['x']);
+    expect(stored('x').article.title).toBe('Back again');
+  });
+
+  it('an editor takedown stays down when the old create event is replayed', async () => {
+    const { store, syndicator, ids } = setup();
+    await store.put('incoming/k.md', storyText('x', 1));
+    await syndicator.publishObject('incoming/k.md', '0001');
+    await syndicator.unpublishId('x', WHEN);
+    await syndicator.publishObject('incoming/k.md', '0001');
+    expect(ids()).toEqual([]);
+  });
+});
+
+describe('10. collisions of URLs and ids', () => {
+  it('two articles cannot share a URL', async () => {
+    const { syndicator, ids } = setup();
+    await syndicator.publishArticle(story('first', 1));
+    await expect(syndicator.publishArticle(story('second', 2, { url: 'https://news.test.example/first' }))).rejects.toThrow(/url.*first/i);
+    expect(ids()).toEqual(['first']);
+  });
+
+  it('an id derived from a URL that another URL already derived is refused, not overwritten', async () => {
+    const { syndicator, stored } = setup();
+    await syndicator.publishArticle(story('story', 1, { url: 'https://news.test.example/Story' }), { idFromUrl: true });
+    await expect(syndicator.publishArticle(story('story', 2, { url: 'https://other.test.example/story' }), { idFromUrl: true })).rejects.toThrow(/id/);
+    expect(stored('story').article.url).toBe('https://news.test.example/Story');
+  });
+});
+
+describe('13. an invalid stored record', () => {
+  it('is quarantined and reported; the others and the republish go on', async () => {
+    const { store, syndicator, ids } = setup();
+    await syndicator.publishArticle(story('good', 1));
+    await syndicator.publishArticle(story('broken', 2));
+    const key = 'articles/broken.json';
+    const record = JSON.parse(store.objects.get(key)?.body.toString() ?? '{}');
+    record.article.photos = [{ url: 'https://img.test.example/a.jpg', type: 'image/x&y' }];
+    await store.put(key, JSON.stringify(record));
+    await syndicator.republish();
+    expect(ids()).toEqual(['good']);
+    const report = JSON.parse(store.objects.get('errors/articles/broken.json')?.body.toString() ?? '{}');
+    expect(report.key).toBe(key);
+    expect(report.message).toContain('articles/broken.json');
+    expect(report.message).toContain('photos[0].type');
+    // A later publish of another article still works, and so does a takedown.
+    await syndicator.publishArticle(story('later', 3));
+    await syndicator.unpublishId('good', WHEN);
+    expect(ids()).toEqual(['later']);
+  });
+});
+
+describe('16. S3 sequencers of different lengths', () => {
+  it('compare after right-padding the shorter with zeros', () => {
+    expect(compareSequencers('FF', '0100')).toBe(1);
+    expect(compareSequencers('0A', '0A00')).toBe(0);
+    expect(compareSequencers('0055AED6DCD90281E5', '0055AED6DCD90281F0')).toBe(-1);
+    expect(compareSequencers('0055AED6DCD90281E5', '0055AED6DCD90281E500')).toBe(0);
+    expect(compareSequencers('0055AED6DCD90281E6', '0055AED6DCD90281E500')).toBe(1);
+  });
+});
+
+describe('17. errors/ keys', () => {
+  it('never collide for different incoming keys', () => {
+    const keys = ['incoming/a b.md', 'incoming/a_b.md', 'incoming/a+b.md', 'incoming/a..b.md', 'incoming/a_.b.md', 'incoming/ä.md', 'incoming/_.md'];
+    expect(new Set(keys.map(errorKey)).size).toBe(keys.length);
+    for (const key of keys) expect(errorKey(key)).toMatch(/^errors\/incoming\/[A-Za-z0-9._~/-]+\.json$/);
+  });
+
+  it("clearing one key's error keeps the other's", async () => {
+    const { store, syndicator } = setup();
+    await store.put('incoming/a b.md', '---\npublished: 2024-02-31\n---\nBody.\n');
+    await store.put('incoming/a_b.md', '---\npublished: 2024-02-30\n---\nBody.\n');
+    await syndicator.publishObject('incoming/a b.md', '0001');
+    await syndicator.publishObject('incoming/a_b.md', '0001');
+    await store.put('incoming/a b.md', storyText('fixed', 1));
+    await syndicator.publishObject('incoming/a b.md', '0002');
+    expect(store.objects.has(errorKey('incoming/a_b.md'))).toBe(true);
+    expect(store.objects.has(errorKey('incoming/a b.md'))).toBe(false);
+  });
+});
