@@ -28,6 +28,14 @@ export class ArticleError extends FieldError {
   override readonly name = 'ArticleError';
 }
 
+/**
+ * An article that cannot be published under its id or URL because they belong to another source or
+ * article (see src/records.ts): names the source and the field. Retrying does not help.
+ */
+export class ConflictError extends FieldError {
+  override readonly name = 'ConflictError';
+}
+
 /** Site configuration that is missing or wrong: names the source and the setting. */
 export class ConfigError extends FieldError {
   override readonly name = 'ConfigError';

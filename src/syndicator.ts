@@ -1,43 +1,63 @@
 /**
- * The publishing core over an ObjectStore: keeps every feed's state and its published files in step as
- * articles arrive, change and are taken down. Layout of the bucket (prefixes are fixed; feeds go under
- * the configured feed prefix):
+ * The publishing engine over an ObjectStore (the bucket layout is src/layout.ts). What it guarantees, and
+ * how (docs/decisions.md, "Invariants of the store", has the argument in full):
  *
- *   incoming/<name>                     what the newsroom drops in (triggers publish/unpublish)
- *   articles/<id>.json                  the normalised article (the store)
- *   sources/<hash of key>.json          incoming key -> article id, last event sequencer, removed flag
- *   index/<feed>/<inverted time>-<id>   empty markers: listing a feed's prefix gives its newest first
- *   state/<feed>/state.json             a feed's newest articles (limit + slack), takedowns, file hashes
- *   errors/<key>.json                   why an incoming article could not be published
- *   <feed prefix><feed>rss.xml|atom.xml|feed.json
- *
- * Concurrency: a feed's state object is the only thing two publishes both change. It is updated by
- * compare-and-swap (If-Match / If-None-Match) with bounded, jittered retries, so no update is lost. Its
- * files are rendered from the state that was committed, and each writer checks afterwards that the state
- * has not moved on; if it has, it renders and writes the newer state too, so the last files written are
- * always those of the last committed state. Replays are detected (same article) and re-verify the files.
+ * - The article record is the source of truth, changed only by compare-and-swap (src/records.ts decides
+ *   each change). A takedown is a state of the record, never a deletion.
+ * - Index markers (one per feed, naming the record revision that wants it) are written before the record
+ *   that wants them and deleted only once no revision can want them again.
+ * - A feed's state is changed by compare-and-swap too, and every entry a writer sets comes from a record
+ *   read after it read the state. A writer that changed (or replays) a record always writes the feed
+ *   states of its feeds, even when nothing in them changes: any writer that read the record before that
+ *   change then loses its compare-and-swap and reads the record again. So whatever the interleaving, when
+ *   the events stop and retries finish, each state is what the records imply.
+ * - Files are rendered from a committed state; a writer that finds the state moved on while it wrote
+ *   writes the newer state's files too, so the last files written are the last committed state's.
  */
 import { createHash } from 'node:crypto';
 import { type Article, ArticleSchema, compareNewestFirst } from './article.js';
 import { type OutputFile, renderFeed } from './build.js';
 import { checkFeed } from './check.js';
-import { ArticleError, describeError, FeedCheckError, StoreError } from './errors.js';
+import { ArticleError, ConflictError, describeError, FeedCheckError, StoreError } from './errors.js';
+import {
+  content,
+  compareDeleted,
+  DELETED_KEPT,
+  emptyState,
+  type FeedState,
+  nameSection,
+  parseState,
+  placeEntry,
+  refilled,
+  tombstoneOf,
+  type WindowLimits,
+  windowsToRefill,
+} from './feed-state.js';
+import { articleKey, errorKey, INDEX, type MarkerKind, markerPrefix, parseMarker, recordErrorKey, STATE, siteConfigKey, sourceKey, stateKey, TOMBS, urlKey } from './layout.js';
 import type { Logger } from './log.js';
 import { describePhotos, type PhotoLocation } from './photos.js';
 import { readArticle } from './read/index.js';
-import { entryId } from './render/feed-model.js';
-import { type DeletedEntry, feedPathsOf, feedSpec } from './select.js';
+import {
+  type ArticleRecord,
+  compareSequencers,
+  type Decision,
+  decidePublish,
+  decideWithdrawByEditor,
+  decideWithdrawByKey,
+  entryOf,
+  isValidRecord,
+  type Owner,
+  parseRecord,
+  recordFeeds,
+  type StoredRecord,
+  wantedMarkers,
+} from './records.js';
+import { feedSpec } from './select.js';
 import type { SiteConfig } from './site.js';
 import { type ObjectStore, PreconditionFailedError } from './storage/object-store.js';
 
-export const INCOMING_PREFIX = 'incoming/';
-const ARTICLES = 'articles/';
-const SOURCES = 'sources/';
-const INDEX = 'index/';
-const STATE = 'state/';
-const ERRORS = 'errors/';
-/** Takedowns remembered per feed (Atom tombstones, JSON `deleted`). */
-const DELETED_KEPT = 50;
+export { compareSequencers } from './records.js';
+export { errorKey } from './layout.js';
 
 export interface SyndicatorConfig {
   site: SiteConfig;
@@ -49,82 +69,74 @@ export interface SyndicatorConfig {
   slack?: number;
   /** Compare-and-swap attempts before giving up (the event is then retried by Lambda). */
   maxAttempts?: number;
-}
-
-interface FeedState {
-  format: 1;
-  path: string;
-  section: string | null;
-  items: Article[];
-  deleted: DeletedEntry[];
-  /** sha256 of each file rendered from this state. */
-  files: Record<string, string>;
-}
-
-interface Rendered {
-  files: OutputFile[];
-  hashes: Record<string, string>;
-  /** Whether the files passed the output check already. */
-  checked: boolean;
-}
-
-interface ArticleRecord {
-  article: Article;
-  source: { key: string; sequencer: string | null } | null;
-}
-
-interface SourceRecord {
-  key: string;
-  id: string | null;
-  sequencer: string | null;
-  removed: boolean;
-  error: boolean;
+  /** The wall clock, for refusing dates in the future (tests pass their own). */
+  clock?: () => Date;
+  /** Waits between compare-and-swap attempts (tests exploring interleavings pass their own). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface PublishOutcome {
-  status: 'published' | 'unchanged' | 'withdrawn' | 'stale' | 'gone' | 'rejected' | 'not-found';
+  status: 'published' | 'unchanged' | 'withdrawn' | 'stale' | 'gone' | 'superseded' | 'rejected' | 'not-found' | 'not-owner';
   id?: string;
   /** Feed files written (relative to the feed prefix). */
   written: string[];
   reason?: string;
 }
 
+interface SourceRecord {
+  format: 2;
+  key: string;
+  /** The S3 sequencer of the last event applied for this key. */
+  sequencer: string | null;
+  /** The article the key supplies (or supplied, when removed). */
+  id: string | null;
+  removed: boolean;
+  /** An article the key supplied before it said it was `id`: withdrawn by the event that changed it. */
+  supersedes: string | null;
+}
+
+interface Rendered {
+  files: OutputFile[];
+  hashes: Record<string, string>;
+}
+
+/** Records read during one operation, with their ETags: a later read that finds the same ETag is a HEAD. */
+type RecordCache = Map<string, { etag: string; record: StoredRecord }>;
+
+/** Dates further ahead than this are refused: they would pin the feed's date for as long. */
+const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+/** Parallel record reads when refilling or republishing a feed. */
+const READ_CONCURRENCY = 16;
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const feedDir = (path: string) => path || 'site/';
-const stateKey = (path: string) => `${STATE}${feedDir(path)}state.json`;
-const markerPrefix = (path: string) => `${INDEX}${feedDir(path)}`;
-const articleKey = (id: string) => `${ARTICLES}${id}.json`;
-const sourceKey = (key: string) => `${SOURCES}${sha256(key).slice(0, 40)}.json`;
-/** errors/ mirrors the incoming key, made safe. */
-export const errorKey = (key: string) => `${ERRORS}${key.replace(/[^A-Za-z0-9._/-]/g, '_').replace(/\.\.+/g, '_')}.json`;
-
-/** Lexicographic order of markers is newest first: 13 digits of (max - published ms), then the id. */
-export function markerKey(path: string, article: Pick<Article, 'id' | 'published'>): string {
-  const inverted = Math.max(0, 9_999_999_999_999 - Math.max(0, Date.parse(article.published)));
-  return `${markerPrefix(path)}${String(inverted).padStart(13, '0')}-${article.id}`;
-}
-
-/** S3 sequencers are hex strings; the greater value is the later event. */
-export function compareSequencers(a: string, b: string): number {
-  const width = Math.max(a.length, b.length);
-  const pa = a.toUpperCase().padStart(width, '0');
-  const pb = b.toUpperCase().padStart(width, '0');
-  return pa < pb ? -1 : pa > pb ? 1 : 0;
-}
-
-function stableJson(value: unknown): string {
-  return JSON.stringify(value);
-}
+const stable = (value: unknown) => JSON.stringify(value);
+const unquote = (etag: string) => etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+const union = (...lists: readonly (readonly string[])[]) => [...new Set(lists.flat())];
 
 /** Full jitter: a random wait up to 10 ms doubling per attempt, at most 400 ms. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.floor(Math.random() * Math.min(400, 10 * 2 ** attempt));
-  return new Promise((resolve) => setTimeout(resolve, ms));
+const backoffMs = (attempt: number) => Math.floor(Math.random() * Math.min(400, 10 * 2 ** attempt));
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return out;
 }
 
 export class Syndicator {
   private readonly slack: number;
   private readonly maxAttempts: number;
+  private readonly clock: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private configRemembered: Promise<void> | undefined;
 
   constructor(
     private readonly store: ObjectStore,
@@ -133,16 +145,25 @@ export class Syndicator {
   ) {
     this.slack = config.slack ?? 10;
     this.maxAttempts = config.maxAttempts ?? 25;
+    this.clock = config.clock ?? (() => new Date());
+    this.sleep = config.sleep ?? realSleep;
+  }
+
+  private get limits(): WindowLimits {
+    return { limit: this.config.site.limits.items, keep: this.config.site.limits.items + this.slack };
   }
 
   // ---- incoming objects (S3 events) ----
 
-  /** An object was created under incoming/: read it, publish it, remember where it came from. */
-  async publishObject(key: string, sequencer: string | null): Promise<PublishOutcome> {
-    return this.recordingFailures(key, () => this.publishObjectNow(key, sequencer));
+  /**
+   * An object was created under incoming/: read it, publish it, remember which article the key supplies.
+   * `etag` (from the event) makes an event whose object was replaced since a no-op: the newer event acts.
+   */
+  async publishObject(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string } = {}): Promise<PublishOutcome> {
+    return this.recordingFailures(key, () => this.publishObjectNow(key, sequencer, options));
   }
 
-  /** An object under incoming/ was deleted: a takedown of the article it held. */
+  /** An object under incoming/ was deleted: a takedown of the article it supplied, if it still owns it. */
   async unpublishObject(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
     return this.recordingFailures(key, () => this.unpublishObjectNow(key, sequencer, when));
   }
@@ -158,10 +179,7 @@ export class Syndicator {
     } catch (error) {
       const reason = describeError(error);
       this.log.error('event failed; it will be retried', { key, reason });
-      // The flag first, the record second: a record is never left without the flag that clears it.
       try {
-        const source = await this.readJson<SourceRecord>(sourceKey(key));
-        if (!source?.error) await this.putJson(sourceKey(key), source ? { ...source, error: true } : ({ key, id: null, sequencer: null, removed: true, error: true } satisfies SourceRecord));
         await this.putJson(errorKey(key), { key, field: '(service)', reason, transient: true, message: `${key}: ${reason}` });
       } catch {
         // S3 is failing: the event itself, retried and then in the failed-events queue, is the record.
@@ -170,70 +188,131 @@ export class Syndicator {
     }
   }
 
-  private async publishObjectNow(key: string, sequencer: string | null): Promise<PublishOutcome> {
-    const source = await this.readJson<SourceRecord>(sourceKey(key));
-    if (source && sequencer && source.sequencer && compareSequencers(sequencer, source.sequencer) < 0) {
-      this.log.info('stale event ignored', { key, sequencer, latest: source.sequencer });
-      return { status: 'stale', written: [] };
+  private async publishObjectNow(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string }): Promise<PublishOutcome> {
+    let read: { article: Article; idFromUrl: boolean; receivedAt: Date; source: SourceRecord } | undefined;
+    for (let attempt = 1; !read; attempt++) {
+      const source = await this.readSource(key);
+      const previous = source.record;
+      if (previous && this.isStale(sequencer, previous.sequencer)) {
+        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
+        return { status: 'stale', written: [] };
+      }
+      const object = await this.store.get(key);
+      if (!object) {
+        this.log.info('object already gone', { key });
+        return { status: 'gone', written: [] };
+      }
+      if (options.etag && unquote(object.etag) !== unquote(options.etag)) {
+        this.log.info('object replaced since this event; the newer event publishes it', { key });
+        return { status: 'superseded', written: [] };
+      }
+      let article: Article;
+      let idFromUrl: boolean;
+      try {
+        const name = key.slice(key.lastIndexOf('/') + 1);
+        const result = readArticle(name, object.body, { source: key, receivedAt: object.lastModified, defaultLanguage: this.config.site.language });
+        for (const w of result.warnings) this.log.warn('derived metadata', { key, field: w.field, detail: w.message });
+        article = result.article;
+        idFromUrl = article.url !== null && result.warnings.some((w) => w.field === 'id');
+      } catch (error) {
+        if (!(error instanceof ArticleError)) throw error;
+        // The key's newer content is refused; what it published before stays, and older events are stale.
+        const kept: SourceRecord = { format: 2, key, sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? null };
+        if (!(await this.writeSource(key, source, kept))) continue;
+        await this.recordError(key, error);
+        return { status: 'rejected', written: [], reason: error.message };
+      }
+      const supersedes = previous && previous.sequencer === sequencer ? previous.supersedes : previous?.id && !previous.removed && previous.id !== article.id ? previous.id : null;
+      const next: SourceRecord = { format: 2, key, sequencer, id: article.id, removed: false, supersedes };
+      if (await this.writeSource(key, source, next)) {
+        read = { article, idFromUrl, receivedAt: object.lastModified, source: next };
+        break;
+      }
+      if (attempt >= this.maxAttempts) throw new StoreError(sourceKey(key), `gave up after ${this.maxAttempts} concurrent updates`);
+      await this.sleep(backoffMs(attempt));
     }
-    const object = await this.store.get(key);
-    if (!object) {
-      this.log.info('object already gone', { key });
-      return { status: 'gone', written: [] };
-    }
-    let article: Article;
-    try {
-      const name = key.slice(key.lastIndexOf('/') + 1);
-      const result = readArticle(name, object.body, { source: key, receivedAt: object.lastModified, defaultLanguage: this.config.site.language });
-      for (const w of result.warnings) this.log.warn('derived metadata', { key, field: w.field, detail: w.message });
-      article = result.article;
-    } catch (error) {
-      if (!(error instanceof ArticleError)) throw error;
-      await this.recordError(key, error);
-      await this.putJson(sourceKey(key), { key, id: source?.id ?? null, sequencer, removed: source?.removed ?? true, error: true } satisfies SourceRecord);
-      return { status: 'rejected', written: [], reason: error.message };
-    }
+    const { article, idFromUrl, receivedAt, source } = read;
     const written: string[] = [];
-    if (source?.id && !source.removed && source.id !== article.id) {
-      // The file now says it is another article: the old one leaves the feeds.
-      written.push(...(await this.unpublishId(source.id, object.lastModified.toISOString())).written);
+    if (source.supersedes && source.supersedes !== article.id) {
+      // The file now says it is another article: the one it supplied before leaves the feeds.
+      written.push(...(await this.withdrawForKey(source.supersedes, key, sequencer, options.eventTime ?? receivedAt.toISOString())).written);
     }
-    // Remember key -> id before any feed changes: if this event then fails half way, a takedown of the
-    // file can still find the article it put in a feed.
-    const mapping: SourceRecord = { key, id: article.id, sequencer, removed: false, error: source?.error ?? false };
-    if (stableJson(mapping) !== stableJson(source)) await this.putJson(sourceKey(key), mapping);
     let outcome: PublishOutcome;
     try {
-      outcome = await this.publishArticle(article, { key, sequencer });
+      outcome = await this.publish(article, { owner: { kind: 'object', key }, sequencer, idFromUrl, source: key });
     } catch (error) {
-      // A feed that fails its check is never published; retrying would fail the same way.
-      if (!(error instanceof FeedCheckError)) throw error;
-      await this.recordError(key, { field: '(feed check)', reason: error.message });
-      await this.putJson(sourceKey(key), { ...mapping, error: true });
+      // Refused for good (another owner, a collision, a feed that fails its check): recorded, not retried.
+      if (!(error instanceof ArticleError || error instanceof ConflictError || error instanceof FeedCheckError)) throw error;
+      await this.recordError(key, error instanceof FeedCheckError ? { field: '(feed check)', reason: error.message } : error);
       return { status: 'rejected', id: article.id, written, reason: error.message };
     }
-    if (mapping.error) {
-      await this.store.delete(errorKey(key));
-      await this.putJson(sourceKey(key), { ...mapping, error: false });
-    }
-    return { ...outcome, written: [...written, ...outcome.written] };
+    await this.store.delete(errorKey(key));
+    return { ...outcome, written: union(written, outcome.written).sort() };
   }
 
   private async unpublishObjectNow(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
-    const source = await this.readJson<SourceRecord>(sourceKey(key));
-    if (source && sequencer && source.sequencer && compareSequencers(sequencer, source.sequencer) < 0) {
-      this.log.info('stale event ignored', { key, sequencer, latest: source.sequencer });
-      return { status: 'stale', written: [] };
+    let previous: SourceRecord | null = null;
+    for (let attempt = 1; ; attempt++) {
+      const source = await this.readSource(key);
+      previous = source.record;
+      if (previous && this.isStale(sequencer, previous.sequencer)) {
+        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
+        return { status: 'stale', written: [] };
+      }
+      // Remember the removal first: an older create arriving late is then stale.
+      const next: SourceRecord = { format: 2, key, sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? null };
+      if (await this.writeSource(key, source, next)) break;
+      if (attempt >= this.maxAttempts) throw new StoreError(sourceKey(key), `gave up after ${this.maxAttempts} concurrent updates`);
+      await this.sleep(backoffMs(attempt));
     }
-    if (source?.error) await this.store.delete(errorKey(key));
-    if (!source?.id || source.removed) {
-      // Remember the takedown, so an older create event arriving late cannot bring the article back.
-      await this.putJson(sourceKey(key), { key, id: source?.id ?? null, sequencer, removed: true, error: false } satisfies SourceRecord);
-      return { status: source?.id ? 'withdrawn' : 'not-found', written: [] };
+    const ids = union([previous?.id, previous?.supersedes].filter((id): id is string => typeof id === 'string'));
+    const written: string[] = [];
+    let status: PublishOutcome['status'] = 'not-found';
+    for (const id of ids) {
+      const outcome = await this.withdrawForKey(id, key, sequencer, when);
+      written.push(...outcome.written);
+      if (id === previous?.id) status = outcome.status;
     }
-    const outcome = await this.unpublishId(source.id, when);
-    await this.putJson(sourceKey(key), { key, id: source.id, sequencer, removed: true, error: false } satisfies SourceRecord);
-    return outcome;
+    await this.store.delete(errorKey(key));
+    return { status, ...(previous?.id ? { id: previous.id } : {}), written: union(written).sort() };
+  }
+
+  private isStale(sequencer: string | null, latest: string | null): boolean {
+    return sequencer !== null && latest !== null && compareSequencers(sequencer, latest) < 0;
+  }
+
+  private async readSource(key: string): Promise<{ record: SourceRecord | null; etag: string | null }> {
+    const object = await this.store.get(sourceKey(key));
+    if (!object) return { record: null, etag: null };
+    try {
+      const value = JSON.parse(object.body.toString('utf8')) as Partial<SourceRecord>;
+      if (value.key !== key) throw new Error('names another key');
+      const record: SourceRecord = {
+        format: 2,
+        key,
+        sequencer: typeof value.sequencer === 'string' ? value.sequencer : null,
+        id: typeof value.id === 'string' ? value.id : null,
+        removed: value.removed === true,
+        supersedes: typeof value.supersedes === 'string' ? value.supersedes : null,
+      };
+      return { record, etag: object.etag };
+    } catch (cause) {
+      // Only ordering is lost: the record is written again (compare-and-swap on this ETag).
+      this.log.error('unreadable sources/ record replaced', { key, sourceKey: sourceKey(key), reason: describeError(cause) });
+      return { record: null, etag: object.etag };
+    }
+  }
+
+  /** Writes the key's source record by compare-and-swap; false when another event changed it first. */
+  private async writeSource(key: string, current: { record: SourceRecord | null; etag: string | null }, next: SourceRecord): Promise<boolean> {
+    if (current.record && stable(current.record) === stable(next)) return true;
+    try {
+      await this.store.put(sourceKey(key), stable(next), { contentType: 'application/json', ...(current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
+      return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return false;
+      throw error;
+    }
   }
 
   private async recordError(key: string, error: { field: string; reason: string; message?: string }): Promise<void> {
@@ -241,176 +320,338 @@ export class Syndicator {
     await this.putJson(errorKey(key), { key, field: error.field, reason: error.reason, message: error.message ?? `${key}: ${error.field}: ${error.reason}` });
   }
 
-  // ---- articles ----
+  private async withdrawForKey(id: string, key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
+    return this.changeAndReconcile(id, (current) => decideWithdrawByKey(current, id, key, sequencer, this.takedownTime(when)), new Map());
+  }
 
-  /** Stores the article and brings every feed it is (or was) in up to date. */
-  async publishArticle(input: Article, source: ArticleRecord['source'] = null): Promise<PublishOutcome> {
-    const old = await this.readRecord(input.id);
-    const article: Article = { ...input, photos: await describePhotos(input.photos, this.store, this.config.photos, old?.article.photos ?? []) };
-    article.photos.forEach((photo, i) => {
-      const given = input.photos[i]?.url;
-      if (given && photo.url === null) this.log.warn('photo not in the bucket; published without it', { id: input.id, url: given });
-    });
-    const replay = old !== null && stableJson(old.article) === stableJson(article);
-    const newFeeds = feedPathsOf(article);
-    const oldFeeds = old ? feedPathsOf(old.article) : [];
-    if (!replay) await this.storeRecord(article, source, old);
-    const written: string[] = [];
-    for (const path of union(newFeeds, oldFeeds)) {
-      const inFeed = newFeeds.includes(path);
-      written.push(
-        ...(await this.updateFeed(
-          path,
-          (state) => {
-            state.items = state.items.filter((a) => a.id !== article.id);
-            state.deleted = state.deleted.filter((d) => d.id !== article.id);
-            if (inFeed) state.items.push(article);
-          },
-          replay,
-        )),
-      );
-    }
-    this.log.info(replay ? 'article unchanged' : 'article published', { id: article.id, feeds: union(newFeeds, oldFeeds), written });
-    return { status: replay ? 'unchanged' : 'published', id: article.id, written };
+  // ---- articles published directly (HTTP API, CLI) ----
+
+  /**
+   * Publishes an article through the API or the CLI. Throws ConflictError when the id or URL belongs to
+   * another source or article, ArticleError for dates in the future, FeedCheckError when the feeds would
+   * refuse it; in every case nothing is stored.
+   */
+  async publishArticle(article: Article, options: { idFromUrl?: boolean; source?: string } = {}): Promise<PublishOutcome> {
+    return this.publish(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: options.idFromUrl ?? false, source: options.source ?? `article ${article.id}` });
+  }
+
+  /** An editor's takedown by id: the article leaves its feeds (tombstones where the format has them). */
+  async unpublishId(id: string, when: string): Promise<PublishOutcome> {
+    return this.changeAndReconcile(id, (current) => decideWithdrawByEditor(current, this.takedownTime(when)), new Map());
   }
 
   /**
-   * Stores the article record and its index markers. Markers first, record second, stale markers last:
-   * a crash anywhere leaves a state a replay repairs.
+   * Stores articles without touching any feed (records, markers and URL bindings), `concurrency` at a
+   * time: for loading an archive, followed by one republish. Photo metadata is not looked up. Articles
+   * refused (collisions) are returned with the reason.
    */
-  private async storeRecord(article: Article, source: ArticleRecord['source'], old: ArticleRecord | null): Promise<void> {
-    const newMarkers = feedPathsOf(article).map((p) => markerKey(p, article));
-    const oldMarkers = old ? feedPathsOf(old.article).map((p) => markerKey(p, old.article)) : [];
-    await Promise.all(newMarkers.filter((m) => !oldMarkers.includes(m)).map((m) => this.store.put(m, '')));
-    await this.putJson(articleKey(article.id), { article, source } satisfies ArticleRecord);
-    await Promise.all(oldMarkers.filter((m) => !newMarkers.includes(m)).map((m) => this.store.delete(m)));
-  }
-
-  /**
-   * Stores articles without touching any feed (markers and records only), `concurrency` at a time: for
-   * loading an archive, followed by one republish. Photo metadata is not looked up.
-   */
-  async importArticles(articles: Iterable<Article>, concurrency = 16): Promise<number> {
+  async importArticles(articles: Iterable<Article>, concurrency = 16): Promise<{ stored: number; refused: { id: string; reason: string }[] }> {
+    await this.rememberConfig();
     const iterator = articles[Symbol.iterator]();
     let stored = 0;
+    const refused: { id: string; reason: string }[] = [];
     const worker = async () => {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         const article = next.value;
-        await this.storeRecord(article, null, await this.readRecord(article.id));
-        stored += 1;
+        try {
+          await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map());
+          stored += 1;
+        } catch (error) {
+          if (!(error instanceof ArticleError || error instanceof ConflictError || error instanceof FeedCheckError)) throw error;
+          refused.push({ id: article.id, reason: error.message });
+        }
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    return stored;
+    return { stored, refused };
   }
 
-  /** A takedown: the article leaves its feeds, which say so where the format allows it. */
-  async unpublishId(id: string, when: string): Promise<PublishOutcome> {
-    const old = await this.readRecord(id);
-    if (!old) return { status: 'not-found', id, written: [] };
-    const feeds = feedPathsOf(old.article);
-    await Promise.all(feeds.map((p) => this.store.delete(markerKey(p, old.article))));
-    const deleted: DeletedEntry = { id, entryId: entryId(old.article), when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-    const written: string[] = [];
-    for (const path of feeds) {
-      written.push(
-        ...(await this.updateFeed(path, (state) => {
-          state.items = state.items.filter((a) => a.id !== id);
-          if (!state.deleted.some((d) => d.id === id)) state.deleted.unshift(deleted);
-        })),
-      );
+  private async publish(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string }): Promise<PublishOutcome> {
+    const cache: RecordCache = new Map();
+    const { decision, before, after } = await this.storeArticle(input, options, cache);
+    return this.reconcileAfter(input.id, decision, before, after, cache);
+  }
+
+  /** Checks, claims the URL and changes the record; no feed is touched. */
+  private async storeArticle(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; describe?: boolean }, cache: RecordCache) {
+    this.refuseFuture(input, options.source);
+    const current = await this.readRecord(input.id, cache);
+    const { photos, probes } = await describePhotos(input.photos, this.store, this.config.photos, isValidRecord(current) ? current.photos : []);
+    photos.forEach((photo, i) => {
+      const given = input.photos[i]?.url;
+      if (given && photo.url === null) this.log.warn('photo not in the bucket; published without it', { id: input.id, url: given });
+    });
+    const parsed = ArticleSchema.safeParse({ ...input, photos });
+    if (!parsed.success) throw new ArticleError(options.source, 'photos', `the bucket's photo metadata is invalid: ${describeError(parsed.error)}`);
+    const article = parsed.data;
+    const publishInput = { article, owner: options.owner, sequencer: options.sequencer, photos: probes, idFromUrl: options.idFromUrl };
+    // Refuse early, before anything is stored: the id's owner, a derived id's collision, the feeds' check.
+    const early = decidePublish(current, publishInput, options.source);
+    if (early.write) this.checkAlone(article);
+    if (early.write && article.url) await this.bindUrl(article.url, article.id, options.source);
+    const result = await this.changeRecord(article.id, (record) => decidePublish(record, publishInput, options.source), cache, current);
+    if (result.decision.write) this.log.info('article stored', { id: article.id, revision: result.after && isValidRecord(result.after) ? result.after.revision : null });
+    return result;
+  }
+
+  /** The article's own feeds rendered with it alone, and checked: a feed that would refuse it refuses it now. */
+  private checkAlone(article: Article): void {
+    const spec = { ...feedSpec(this.config.site, article.section ?? null), deleted: [] };
+    renderFeed(spec, [article], this.config.site, { check: true });
+  }
+
+  private refuseFuture(article: Article, source: string): void {
+    const limit = this.clock().getTime() + FUTURE_TOLERANCE_MS;
+    for (const field of ['published', 'updated'] as const) {
+      if (Date.parse(article[field]) > limit) throw new ArticleError(source, field, `${article[field]} is more than a day in the future; a feed's date is its newest article's`);
     }
-    await this.store.delete(articleKey(id));
-    this.log.info('article withdrawn', { id, feeds, written });
-    return { status: 'withdrawn', id, written };
+  }
+
+  private takedownTime(when: string): string {
+    const time = Date.parse(when);
+    if (Number.isNaN(time)) throw new ArticleError('takedown', 'when', `"${when}" is not a date`);
+    // A takedown dated in the future would pin the feed's date: it happens now at the latest.
+    return new Date(Math.min(time, this.clock().getTime())).toISOString();
+  }
+
+  /**
+   * A URL belongs to the first article published with it, for good: it is that article's entry id in every
+   * reader, so another article with the same URL would be the same entry.
+   */
+  private async bindUrl(url: string, id: string, source: string): Promise<void> {
+    const key = urlKey(url);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const object = await this.store.get(key);
+      if (object) {
+        let bound: { url?: string; id?: string } | null = null;
+        try {
+          bound = JSON.parse(object.body.toString('utf8'));
+        } catch {
+          bound = null;
+        }
+        if (bound?.url === url && typeof bound.id === 'string') {
+          if (bound.id === id) return;
+          throw new ConflictError(source, 'url', `${url} is the URL of article "${bound.id}"; an article's URL is its id in every feed reader, so it cannot be given to another`);
+        }
+      }
+      try {
+        await this.store.put(key, stable({ url, id }), { contentType: 'application/json', ...(object ? { ifMatch: object.etag } : { ifNoneMatch: '*' }) });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+    throw new StoreError(key, `gave up after ${this.maxAttempts} concurrent updates`);
+  }
+
+  // ---- records ----
+
+  private async changeAndReconcile(id: string, decide: (current: StoredRecord | null) => Decision, cache: RecordCache): Promise<PublishOutcome> {
+    const { decision, before, after } = await this.changeRecord(id, decide, cache);
+    return this.reconcileAfter(id, decision, before, after, cache);
+  }
+
+  private async reconcileAfter(id: string, decision: Decision, before: StoredRecord | null, after: StoredRecord | null, cache: RecordCache): Promise<PublishOutcome> {
+    if (!decision.reconcile) {
+      this.log.info(`article ${decision.status}`, { id });
+      return { status: decision.status, id, written: [] };
+    }
+    await this.rememberConfig();
+    const feeds = union(recordFeeds(before), recordFeeds(after)).sort();
+    const written: string[] = [];
+    for (const path of feeds) written.push(...(await this.updateFeed(path, { touched: [id], forced: true, full: false }, cache)));
+    this.log.info(`article ${decision.status}`, { id, feeds, written });
+    return { status: decision.status, id, written: written.sort() };
+  }
+
+  /**
+   * Changes one record by compare-and-swap. The markers the new revision wants are written before it (so
+   * a record is never without them) and those no revision can want again are deleted after it.
+   */
+  private async changeRecord(id: string, decide: (current: StoredRecord | null) => Decision, cache: RecordCache, known?: StoredRecord | null) {
+    const key = articleKey(id);
+    const orphans = new Set<string>();
+    let current = known !== undefined && cache.has(id) ? known : await this.readRecord(id, cache);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const decision = decide(current);
+      if (!decision.write) return { decision, before: current, after: current };
+      const revision = (isValidRecord(current) ? current.revision : current ? (current.revision ?? 0) : 0) + 1;
+      const next: ArticleRecord = { ...decision.write, revision };
+      const had = wantedMarkers(current);
+      const wanted = wantedMarkers(next);
+      await Promise.all(wanted.filter((m) => !had.includes(m)).map((m) => this.store.put(m, '')));
+      const etag = cache.get(id)?.etag;
+      try {
+        const newEtag = await this.store.put(key, stable(next), { contentType: 'application/json', ...(current && etag ? { ifMatch: etag } : { ifNoneMatch: '*' }) });
+        cache.set(id, { etag: newEtag, record: next });
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        for (const m of wanted) if (!had.includes(m)) orphans.add(m);
+        await this.sleep(backoffMs(attempt));
+        current = await this.readRecord(id, cache);
+        continue;
+      }
+      const stale = union(had, [...orphans]).filter((m) => !wanted.includes(m));
+      await Promise.all(stale.map((m) => this.store.delete(m)));
+      if (current && !isValidRecord(current)) await this.store.delete(recordErrorKey(id));
+      return { decision, before: current, after: next as StoredRecord };
+    }
+    throw new StoreError(key, `gave up after ${this.maxAttempts} concurrent updates`);
+  }
+
+  /** Reads a record (a HEAD when this operation read it before and its ETag has not moved). */
+  private async readRecord(id: string, cache: RecordCache): Promise<StoredRecord | null> {
+    const key = articleKey(id);
+    const cached = cache.get(id);
+    if (cached) {
+      const head = await this.store.head(key);
+      if (!head) {
+        cache.delete(id);
+        return null;
+      }
+      if (head.etag === cached.etag) return cached.record;
+    }
+    const object = await this.store.get(key);
+    if (!object) {
+      cache.delete(id);
+      return null;
+    }
+    const record = parseRecord(id, object.body);
+    if (!isValidRecord(record) && cache.get(id)?.etag !== object.etag) await this.quarantine(id, record);
+    cache.set(id, { etag: object.etag, record });
+    return record;
+  }
+
+  /** An invalid record is never an item; it is reported (log, errors/articles/<id>.json) and left for a person. */
+  private async quarantine(id: string, record: Extract<StoredRecord, { invalid: true }>): Promise<void> {
+    this.log.error('stored article is invalid; it is left out of every feed', { key: record.key, reason: record.reason });
+    try {
+      await this.putJson(recordErrorKey(id), { key: record.key, field: record.reason.split(': ')[1] ?? '(record)', reason: record.reason, message: record.reason });
+    } catch (error) {
+      this.log.error('could not record the invalid article', { key: record.key, reason: describeError(error) });
+    }
   }
 
   // ---- feeds ----
 
-  /** Rebuilds every feed from the stored articles, reading only what the feeds show. */
+  /** Rebuilds every feed from the stored records, reading only what the feeds show. */
   async republish(): Promise<PublishOutcome> {
-    // Every feed that has a state or any article: O(feeds) listings, never the archive.
-    const sections = [...(await this.store.listPrefixes(`${STATE}sections/`)), ...(await this.store.listPrefixes(`${INDEX}sections/`))];
-    const paths = new Set(['', ...sections.map((p) => p.slice(p.indexOf('sections/')))]);
+    await this.rememberConfig();
+    // Every feed that has a state, a live article or a takedown: O(feeds) listings, never the archive.
+    const found = await Promise.all([STATE, INDEX, TOMBS].map((root) => this.store.listPrefixes(`${root}sections/`)));
+    const paths = new Set(['', ...found.flat().map((p) => p.slice(p.indexOf('sections/')))]);
     const written: string[] = [];
-    for (const path of [...paths].sort()) {
-      const items = await this.newestFromIndex(path, this.config.site.limits.items + this.slack);
-      written.push(
-        ...(await this.updateFeed(
-          path,
-          (state) => {
-            state.items = items;
-          },
-          true,
-        )),
-      );
-    }
+    const cache: RecordCache = new Map();
+    for (const path of [...paths].sort()) written.push(...(await this.updateFeed(path, { touched: [], forced: false, full: true }, cache)));
     this.log.info('republished', { feeds: paths.size, written });
     return { status: written.length > 0 ? 'published' : 'unchanged', written };
   }
 
-  /** The newest articles of a feed, from its index markers: O(limit) reads, never the archive. */
-  private async newestFromIndex(path: string, count: number, skip: ReadonlySet<string> = new Set()): Promise<Article[]> {
-    const markers = await this.store.list(markerPrefix(path), count + skip.size);
-    const ids = markers.map((m) => m.slice(m.indexOf('-', markerPrefix(path).length) + 1)).filter((id) => !skip.has(id));
-    const records = await Promise.all(ids.map((id) => this.readRecord(id)));
-    const articles: Article[] = [];
-    records.forEach((record, i) => {
-      // A marker left behind by a crash or an older version of the article is ignored.
-      if (record && markerKey(path, record.article) === markers.find((m) => m.endsWith(`-${ids[i]}`))) articles.push(record.article);
-    });
-    return articles.slice(0, count);
-  }
-
   /**
-   * Changes one feed's state by compare-and-swap, then writes the feed's files that changed. With
-   * `verify`, files are compared with what is actually stored rather than with the state's record.
+   * Brings one feed's state up to date with the records by compare-and-swap, then writes its files.
+   * `touched`: records whose entries this writer sets (read after the state, on every attempt).
+   * `forced`: write the state even if nothing changed (writers of a record do, see the header).
+   * `full`: re-read every entry and rebuild both windows from the index (republish).
    */
-  private async updateFeed(path: string, change: (state: FeedState) => void, verify = false): Promise<string[]> {
+  private async updateFeed(path: string, how: { touched: readonly string[]; forced: boolean; full: boolean }, cache: RecordCache): Promise<string[]> {
     const key = stateKey(path);
-    let committed: { state: FeedState; etag: string; previousFiles: Record<string, string>; rendered: Rendered } | undefined;
+    let committed: { etag: string; previousFiles: Record<string, string> | null; rendered: Rendered } | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts && !committed; attempt++) {
       const current = await this.store.get(key);
       let state: FeedState;
       try {
-        state = current ? parseState(current.body, key) : { format: 1, path, section: null, items: [], deleted: [], files: {} };
+        state = current ? parseState(current.body, key) : emptyState(path);
       } catch (error) {
-        // A torn read (some S3 emulators are not atomic) is retried like a lost race; a lasting one throws.
-        if (attempt === this.maxAttempts) throw error;
-        await backoff(attempt);
-        continue;
+        // Derived data: an unreadable state (after a retry, in case the read was torn) is rebuilt.
+        if (attempt < 3) {
+          await this.sleep(backoffMs(attempt));
+          continue;
+        }
+        this.log.error('unreadable feed state rebuilt from the index', { key, reason: describeError(error) });
+        state = emptyState(path);
       }
-      const next: FeedState = structuredClone(state);
-      change(next);
-      await this.normalise(next, path, state);
-      // The first attempt checks the feeds with this article in them before anything is committed; a
-      // retry after a lost race differs only by other writers' articles, so its files are checked when
-      // they are written instead (checking costs as much as rendering, and races repeat it).
-      const rendered = this.render(next, attempt === 1);
-      next.files = rendered.hashes;
-      if (current && stableJson(next) === stableJson(state)) {
-        committed = { state: next, etag: current.etag, previousFiles: state.files, rendered };
+      const before = content(state);
+      const previousFiles = state.files;
+      const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
+      const fresh = new Map<string, StoredRecord | null>();
+      await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.readRecord(id, cache)));
+      for (const id of ids) placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+      const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
+      if (refill.items) await this.refillWindow('live', state, fresh, cache);
+      if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
+      nameSection(state);
+      const rendered = this.render(state);
+      state.files = rendered.hashes;
+      const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
+      if (unchanged && !how.forced) {
+        committed = { etag: current.etag, previousFiles: null, rendered };
         break;
       }
+      state.revision += 1;
       try {
-        const etag = await this.store.put(key, stableJson(next), {
-          contentType: 'application/json',
-          ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }),
-        });
-        committed = { state: next, etag, previousFiles: current ? state.files : {}, rendered };
+        const etag = await this.store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
+        committed = { etag, previousFiles: current ? previousFiles : {}, rendered };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
-        await backoff(attempt);
+        await this.sleep(backoffMs(attempt));
       }
     }
     if (!committed) throw new StoreError(key, `gave up after ${this.maxAttempts} concurrent updates`);
+    return this.writeCommitted(key, committed);
+  }
 
-    // Write the files of the committed state; if another writer committed since, write theirs too.
+  /**
+   * Rebuilds a window from the index: markers in order, each checked against its record (read now). A
+   * marker no revision can want again is deleted on the way.
+   */
+  private async refillWindow(kind: MarkerKind, state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
+    const path = state.path;
+    const max = kind === 'live' ? this.limits.keep : DELETED_KEPT;
+    const prefix = markerPrefix(kind, path);
+    const items: Article[] = [];
+    const tombs: FeedState['deleted'] = [];
+    const count = () => (kind === 'live' ? items.length : tombs.length);
+    let after: string | undefined;
+    let exhausted = false;
+    while (count() < max && !exhausted) {
+      const page = max - count() + 10;
+      const keys = await this.store.list(prefix, page, after);
+      exhausted = keys.length < page;
+      after = keys[keys.length - 1];
+      const markers = keys.map((k) => parseMarker(kind, path, k)).filter((m) => m !== null);
+      const records = await mapLimited(markers, READ_CONCURRENCY, async (m) => {
+        const record = fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.readRecord(m.id, cache);
+        fresh.set(m.id, record);
+        return record;
+      });
+      const stale: string[] = [];
+      markers.forEach((marker, i) => {
+        const record = records[i] ?? null;
+        if (wantedMarkers(record).includes(marker.key)) {
+          const entry = entryOf(record, path);
+          if (entry?.kind === 'item' && kind === 'live') items.push(entry.article);
+          if (entry?.kind === 'tomb' && kind === 'tomb') tombs.push(tombstoneOf(entry.article, entry.when));
+        } else if (isValidRecord(record) && marker.revision <= record.revision) {
+          stale.push(marker.key);
+        }
+      });
+      await Promise.all(stale.map((k) => this.store.delete(k)));
+    }
+    const freshIds = new Set(fresh.keys());
+    if (kind === 'live') {
+      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, freshIds, exhausted, max, compareNewestFirst, (a) => a.id));
+    } else {
+      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, freshIds, exhausted, max, compareDeleted, (d) => d.id));
+    }
+  }
+
+  /** Writes the committed state's files; if another writer committed since, writes the newer state's too. */
+  private async writeCommitted(key: string, committed: { etag: string; previousFiles: Record<string, string> | null; rendered: Rendered }): Promise<string[]> {
     const written = new Set<string>();
-    let { etag, rendered } = committed;
-    let baseline: Record<string, string> | null = verify ? null : committed.previousFiles;
+    let { etag, rendered, previousFiles } = committed;
     for (let round = 1; round <= this.maxAttempts; round++) {
-      for (const file of await this.writeFiles(rendered, baseline)) written.add(file);
+      for (const file of await this.writeFiles(rendered, previousFiles)) written.add(file);
       const head = await this.store.head(key);
       if (!head || head.etag === etag) return [...written].sort();
       const latest = await this.store.get(key);
@@ -419,54 +660,39 @@ export class Syndicator {
         rendered = this.render(parseState(latest.body, key));
       } catch (error) {
         if (!(error instanceof StoreError)) throw error;
-        await backoff(round);
+        await this.sleep(backoffMs(round));
         continue;
       }
       etag = latest.etag;
-      baseline = null;
+      previousFiles = null;
     }
     throw new StoreError(key, `state kept moving after ${this.maxAttempts} rounds of writing`);
   }
 
-  /** Sorts, trims and, when takedowns left the feed short, refills from the index. */
-  private async normalise(state: FeedState, path: string, before: FeedState): Promise<void> {
-    const keep = this.config.site.limits.items + this.slack;
-    state.items.sort(compareNewestFirst);
-    const removed = before.items.some((a) => !state.items.some((b) => b.id === a.id));
-    if (removed && state.items.length < this.config.site.limits.items) {
-      const present = new Set(state.items.map((a) => a.id));
-      const deleted = new Set(state.deleted.map((d) => d.id));
-      const more = await this.newestFromIndex(path, keep, present);
-      state.items.push(...more.filter((a) => !present.has(a.id) && !deleted.has(a.id)));
-      state.items.sort(compareNewestFirst);
-    }
-    state.items = state.items.slice(0, keep);
-    state.deleted = state.deleted.slice(0, DELETED_KEPT);
-    // A section feed is named after its newest article's section (names may differ only in case).
-    if (path !== '') state.section = state.items[0]?.section ?? state.section;
+  private render(state: FeedState): Rendered {
+    const spec = { ...feedSpec(this.config.site, state.path === '' ? null : (state.section ?? state.path.slice('sections/'.length, -1))), path: state.path, deleted: state.deleted };
+    // Checked file by file just before it is written (checking costs as much as rendering).
+    const files = renderFeed(spec, state.items.slice(0, this.config.site.limits.items), this.config.site, { check: false });
+    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
   }
 
-  private render(state: FeedState, check = false): Rendered {
-    const spec = { ...feedSpec(this.config.site, state.path === '' ? null : state.section), path: state.path, deleted: state.deleted };
-    const files = renderFeed(spec, state.items.slice(0, this.config.site.limits.items), this.config.site, { check });
-    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])), checked: check };
-  }
-
-  /** Puts each file whose hash differs from the baseline (or, without one, from the stored object). */
-  private async writeFiles({ files, hashes, checked }: Rendered, baseline: Record<string, string> | null): Promise<string[]> {
+  /**
+   * Puts each file that differs from what is stored. After a commit, a file whose hash changed from the
+   * previous state's is put at once; any other is compared with the stored object's hash (a HEAD), so a
+   * retry after a failed write always repairs the files.
+   */
+  private async writeFiles({ files, hashes }: Rendered, previous: Record<string, string> | null): Promise<string[]> {
     const written: string[] = [];
     await Promise.all(
       files.map(async (file) => {
         const hash = hashes[file.path] as string;
         const key = this.config.feedPrefix + file.path;
-        if (baseline) {
-          if (baseline[file.path] === hash) return;
-        } else {
+        if (!previous || previous[file.path] === hash) {
           const head = await this.store.head(key);
           if (head?.metadata.sha256 === hash) return;
         }
         // Nothing unchecked is ever written: a failing feed leaves the published one as it was.
-        if (!checked) checkFeed(file.path, file.body);
+        checkFeed(file.path, file.body);
         await this.store.put(key, file.body, { contentType: file.contentType, cacheControl: this.config.cacheControl, metadata: { sha256: hash } });
         written.push(file.path);
       }),
@@ -474,42 +700,22 @@ export class Syndicator {
     return written.sort();
   }
 
-  // ---- records ----
+  // ---- the site configuration the store was published with ----
 
-  private async readRecord(id: string): Promise<ArticleRecord | null> {
-    const record = await this.readJson<ArticleRecord>(articleKey(id));
-    if (!record) return null;
-    const parsed = ArticleSchema.safeParse(record.article);
-    if (!parsed.success) throw new StoreError(articleKey(id), `stored article is invalid: ${describeError(parsed.error)}`);
-    return { article: parsed.data, source: record.source ?? null };
-  }
-
-  private async readJson<T>(key: string): Promise<T | null> {
-    const object = await this.store.get(key);
-    if (!object) return null;
-    try {
-      return JSON.parse(object.body.toString('utf8')) as T;
-    } catch (cause) {
-      throw new StoreError(key, 'is not valid JSON', { cause });
-    }
+  /** Stores the configuration in use (once per instance), so a later run without one can use it. */
+  private rememberConfig(): Promise<void> {
+    this.configRemembered ??= (async () => {
+      const value = stable({ site: this.config.site, feedPrefix: this.config.feedPrefix, cacheControl: this.config.cacheControl });
+      const stored = await this.store.get(siteConfigKey);
+      if (stored?.body.toString('utf8') !== value) await this.store.put(siteConfigKey, value, { contentType: 'application/json' });
+    })();
+    this.configRemembered.catch(() => {
+      this.configRemembered = undefined;
+    });
+    return this.configRemembered;
   }
 
   private async putJson(key: string, value: unknown): Promise<void> {
-    await this.store.put(key, stableJson(value), { contentType: 'application/json' });
+    await this.store.put(key, stable(value), { contentType: 'application/json' });
   }
 }
-
-function parseState(body: Buffer, key: string): FeedState {
-  try {
-    const state = JSON.parse(body.toString('utf8')) as FeedState;
-    if (state.format !== 1 || !Array.isArray(state.items)) throw new Error('unknown format');
-    return { ...state, deleted: state.deleted ?? [], files: state.files ?? {} };
-  } catch (cause) {
-    throw new StoreError(key, 'feed state is unreadable', { cause });
-  }
-}
-
-function union(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])];
-}
-

@@ -20,6 +20,7 @@ import type { PhotoLocation } from '../src/photos.js';
 import { MAX_ARTICLE_BYTES, readArticle } from '../src/read/index.js';
 import { FolderObjectStore } from '../src/storage/folder-store.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
+import { INTERNAL_PREFIXES, PREFIX_ACCESS } from '../src/layout.js';
 import { assertSafeKey } from '../src/storage/object-store.js';
 import { S3ObjectStore } from '../src/storage/s3-store.js';
 import { Syndicator } from '../src/syndicator.js';
@@ -457,7 +458,8 @@ describe('object keys with ../ never leave the store', () => {
 // ---------------------------------------------------------------------------------------------------
 // Through the handlers and a real S3 API
 
-const WRITABLE = ['articles/', 'sources/', 'index/', 'state/', 'errors/', 'feeds/'];
+/** Where the service may write: the internal prefixes it puts objects under (src/layout.ts), and the feeds. */
+const WRITABLE = [...INTERNAL_PREFIXES.filter((p) => PREFIX_ACCESS[p].includes('put')), 'feeds/'];
 
 describe('S3 events with traversal or NUL in the key', () => {
   let s3: S3Harness;

@@ -133,10 +133,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         }
         const { articles, failed } = await readAll(paths, io, options.skipInvalid);
         if (options.import) {
-          const stored = await syndicator.importArticles(articles);
+          const { stored, refused } = await syndicator.importArticles(articles);
+          for (const r of refused) io.stderr(`error: ${r.reason} (skipped)\n`);
           const outcome = await syndicator.republish();
           for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
-          io.stdout(`imported ${stored} article(s); ${outcome.written.length} feed file(s) written${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+          const skipped = failed.length + refused.length;
+          io.stdout(`imported ${stored} article(s); ${outcome.written.length} feed file(s) written${skipped ? `; ${skipped} skipped` : ''}\n`);
+          if (refused.length && !options.skipInvalid) throw new ArticleError(refused[0]?.id ?? '', 'id', `${refused.length} article(s) refused`);
           return;
         }
         for (const article of articles) {

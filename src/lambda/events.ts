@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ArticleError, ConfigError, describeError, FeedCheckError, StoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { assertSafeKey } from '../storage/object-store.js';
-import { INCOMING_PREFIX } from '../syndicator.js';
+import { INCOMING } from '../layout.js';
 
 export type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithIAMAuthorizer;
 
@@ -47,7 +47,7 @@ export function incomingRecords(event: S3Event): S3EventRecord[] {
     } catch {
       return false; // malformed percent-encoding
     }
-    return key.startsWith(INCOMING_PREFIX) && !key.endsWith('/') && isSafeKey(key);
+    return key.startsWith(INCOMING) && !key.endsWith('/') && isSafeKey(key);
   });
 }
 

@@ -8,10 +8,11 @@
  *   lose its escaping; every `&` is escaped here first, which that step exactly undoes.
  * - no way to declare a namespace: `xmlns:media` (and `xmlns:dc` when missing) is added to the root tag.
  * - a bare name in `<author>`: never passed; bylines go to dc:creator instead.
- * - enclosure type from the extension (`image/jpg`): the real type and length are always passed.
+ * - enclosure type from the extension (`image/jpg`): the real type and length are always passed, the type
+ *   escaped (feed copies it into the attribute as given).
  */
 import { type Extension, Feed, type Item } from 'feed';
-import type { Article } from '../article.js';
+import type { Article, Photo } from '../article.js';
 import { escapeHtml, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { type FeedRenderer, feedUpdated } from './feed-model.js';
@@ -48,6 +49,18 @@ function mediaContents(article: Article): Record<string, unknown>[] {
   });
 }
 
+/**
+ * feed writes the enclosure's type as given (xml-js escapes only `"`), so it is escaped like extension
+ * attributes. The URL goes through feed's own `new URL()` and `&` escaping, so escaping `&` here would
+ * double it; `<`, `>` and `"` are percent-encoded instead (the same URL), so no raw one can reach the
+ * attribute whatever feed does. The length is a count or 0, never anything else.
+ */
+function enclosure(photo: Photo & { url: string }): { url: string; type: string; length: number } {
+  const url = photo.url.replace(/[<>"]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const length = photo.bytes !== null && Number.isSafeInteger(photo.bytes) && photo.bytes >= 0 ? photo.bytes : 0;
+  return { url, type: attr(photoType(photo)), length };
+}
+
 function item(article: Article, publisher: string): Item {
   const lead = photosWithUrl(article)[0];
   const extensions: Extension[] = [];
@@ -67,7 +80,7 @@ function item(article: Article, publisher: string): Item {
     description: cdataSafe(escapeHtml(article.summary)),
     content: cdataSafe(renderContentHtml(article, publisher)),
     category: [...(article.section ? [article.section] : []), ...article.tags].map((name) => ({ name: text(name) })),
-    ...(lead ? { enclosure: { url: lead.url, type: photoType(lead), length: lead.bytes ?? 0 } } : {}),
+    ...(lead ? { enclosure: enclosure(lead) } : {}),
     extensions,
   };
 }

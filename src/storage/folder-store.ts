@@ -117,7 +117,7 @@ export class FolderObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string, limit: number): Promise<string[]> {
+  async list(prefix: string, limit: number, startAfter?: string): Promise<string[]> {
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries: import('node:fs').Dirent[];
@@ -135,7 +135,7 @@ export class FolderObjectStore implements ObjectStore {
     };
     await walk(this.root);
     return keys
-      .filter((k) => k.startsWith(prefix))
+      .filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter))
       .sort()
       .slice(0, limit);
   }

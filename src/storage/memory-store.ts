@@ -41,10 +41,10 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.delete(key);
   }
 
-  async list(prefix: string, limit: number): Promise<string[]> {
+  async list(prefix: string, limit: number, startAfter?: string): Promise<string[]> {
     this.requests.list += 1;
     return [...this.objects.keys()]
-      .filter((k) => k.startsWith(prefix))
+      .filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter))
       .sort()
       .slice(0, limit);
   }

@@ -39,8 +39,8 @@ export interface ObjectStore {
   /** Returns the new ETag. */
   put(key: string, body: string | Buffer, options?: PutOptions): Promise<string>;
   delete(key: string): Promise<void>;
-  /** Keys under a prefix in ascending order, at most `limit`. */
-  list(prefix: string, limit: number): Promise<string[]>;
+  /** Keys under a prefix in ascending order, at most `limit`, after `startAfter` when given. */
+  list(prefix: string, limit: number, startAfter?: string): Promise<string[]>;
   /** The "folders" right under a prefix (S3 CommonPrefixes with delimiter "/"), each ending in "/". */
   listPrefixes(prefix: string): Promise<string[]>;
 }

@@ -84,8 +84,8 @@ export class GatedStore implements ObjectStore {
   delete(key: string): Promise<void> {
     return this.run('delete', key, () => this.inner.delete(key));
   }
-  list(prefix: string, limit: number): Promise<string[]> {
-    return this.run('list', prefix, () => this.inner.list(prefix, limit));
+  list(prefix: string, limit: number, startAfter?: string): Promise<string[]> {
+    return this.run('list', prefix, () => this.inner.list(prefix, limit, startAfter));
   }
   listPrefixes(prefix: string): Promise<string[]> {
     return this.run('listPrefixes', prefix, () => this.inner.listPrefixes(prefix));

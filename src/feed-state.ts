@@ -1,0 +1,125 @@
+/**
+ * A feed's state (state/<feed>/state.json): two windows over what the records imply for this feed, and the
+ * hashes of the files rendered from it. Pure: the engine reads records and markers, this decides.
+ *
+ * - items: live articles of the feed's scope, newest first (published, then id). With `itemsComplete` it
+ *   holds every one; without, exactly those no older than its last entry (the window's horizon). It holds
+ *   up to limit + slack, so a takedown rarely needs the index; below the limit it is refilled from it.
+ * - deleted: withdrawn articles of the scope (tombstones), newest takedown first, up to DELETED_KEPT, with
+ *   the same rule.
+ * Every change to an entry comes from a record read after the state was read (see src/syndicator.ts), so
+ * the windows converge on what the records say whatever the interleaving.
+ */
+import { type Article, compareNewestFirst } from './article.js';
+import { StoreError } from './errors.js';
+import type { FeedEntry } from './records.js';
+import { entryId } from './render/feed-model.js';
+import type { DeletedEntry } from './select.js';
+
+/** Takedowns shown per feed (Atom tombstones, JSON Feed `_syndicate.deleted`). */
+export const DELETED_KEPT = 50;
+
+export interface FeedState {
+  format: 2;
+  path: string;
+  /** The section's name as its newest article spells it (feed title); null for the site-wide feed. */
+  section: string | null;
+  /** One more on every write, so a write that changes nothing else still moves the ETag. */
+  revision: number;
+  items: Article[];
+  itemsComplete: boolean;
+  deleted: DeletedEntry[];
+  deletedComplete: boolean;
+  /** sha256 of each file rendered from this state. */
+  files: Record<string, string>;
+}
+
+export interface WindowLimits {
+  /** Items shown. */
+  limit: number;
+  /** Items kept: limit + slack. */
+  keep: number;
+}
+
+export function emptyState(path: string): FeedState {
+  // Not complete: a new state is filled from the index before it is first written.
+  return { format: 2, path, section: null, revision: 0, items: [], itemsComplete: false, deleted: [], deletedComplete: false, files: {} };
+}
+
+/** Reads a state; format 1 (before the windows) reads as windows that must be refilled from the index. */
+export function parseState(body: Buffer, key: string): FeedState {
+  try {
+    const state = JSON.parse(body.toString('utf8')) as Omit<Partial<FeedState>, 'format'> & { format: number };
+    if ((state.format !== 1 && state.format !== 2) || !Array.isArray(state.items) || typeof state.path !== 'string') throw new Error('unknown format');
+    return {
+      format: 2,
+      path: state.path,
+      section: state.section ?? null,
+      revision: state.revision ?? 0,
+      items: state.items,
+      itemsComplete: state.format === 2 ? state.itemsComplete === true : false,
+      deleted: Array.isArray(state.deleted) ? state.deleted : [],
+      deletedComplete: state.format === 2 ? state.deletedComplete === true : false,
+      files: state.files ?? {},
+    };
+  } catch (cause) {
+    throw new StoreError(key, 'feed state is unreadable', { cause });
+  }
+}
+
+export const compareDeleted = (a: DeletedEntry, b: DeletedEntry) => {
+  const byWhen = Date.parse(b.when) - Date.parse(a.when);
+  return byWhen !== 0 ? byWhen : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
+export function tombstoneOf(article: Article, when: string): DeletedEntry {
+  return { id: article.id, entryId: entryId(article), when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/** Inserts in order when the entry is inside the window; trims to `max`. Returns the list and completeness. */
+function insert<T>(list: T[], complete: boolean, entry: T, max: number, compare: (a: T, b: T) => number): { list: T[]; complete: boolean } {
+  const last = list[list.length - 1];
+  // Outside the window (older than its horizon): the index has it; a refill would bring it in.
+  if (!complete && (last === undefined || compare(entry, last) > 0)) return { list, complete };
+  const next = [...list, entry].sort(compare);
+  return next.length > max ? { list: next.slice(0, max), complete: false } : { list: next, complete };
+}
+
+/** Sets what the feed shows of one article, as its record (read after the state) says. */
+export function placeEntry(state: FeedState, id: string, entry: FeedEntry, limits: WindowLimits): void {
+  state.items = state.items.filter((a) => a.id !== id);
+  state.deleted = state.deleted.filter((d) => d.id !== id);
+  if (entry?.kind === 'item') {
+    ({ list: state.items, complete: state.itemsComplete } = insert(state.items, state.itemsComplete, entry.article, limits.keep, compareNewestFirst));
+  } else if (entry?.kind === 'tomb') {
+    ({ list: state.deleted, complete: state.deletedComplete } = insert(state.deleted, state.deletedComplete, tombstoneOf(entry.article, entry.when), DELETED_KEPT, compareDeleted));
+  }
+}
+
+/** Which windows are short of what they should show and not known to be complete. */
+export function windowsToRefill(state: FeedState, limits: WindowLimits): { items: boolean; deleted: boolean } {
+  return { items: !state.itemsComplete && state.items.length < limits.limit, deleted: !state.deletedComplete && state.deleted.length < DELETED_KEPT };
+}
+
+/**
+ * A window rebuilt from the index: `found` are the valid entries of the first markers, in order, read
+ * fresh; `exhausted` says the listing reached its end. Entries already held and not read fresh are kept
+ * (a marker can lag its record only for records written before markers named revisions).
+ */
+export function refilled<T>(held: readonly T[], found: readonly T[], freshIds: ReadonlySet<string>, exhausted: boolean, max: number, compare: (a: T, b: T) => number, idOf: (t: T) => string): { list: T[]; complete: boolean } {
+  const byId = new Map<string, T>();
+  for (const entry of held) if (!freshIds.has(idOf(entry))) byId.set(idOf(entry), entry);
+  for (const entry of found) byId.set(idOf(entry), entry);
+  const all = [...byId.values()].sort(compare);
+  return { list: all.slice(0, max), complete: exhausted && all.length <= max };
+}
+
+/** The section feed's title follows its newest article's spelling of the section. */
+export function nameSection(state: FeedState): void {
+  if (state.path !== '') state.section = state.items[0]?.section ?? state.section;
+}
+
+/** The state without what changes on every write (revision) and what is derived (file hashes). */
+export function content(state: FeedState): string {
+  return JSON.stringify({ ...state, revision: 0, files: {} });
+}

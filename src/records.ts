@@ -1,0 +1,248 @@
+/**
+ * The per-article record (articles/<id>.json): the single source of truth for whether an article is live,
+ * what it says, and who may change it. Records are changed only by compare-and-swap and never deleted: a
+ * takedown is a state of the record, which keeps the last content for the feeds' tombstones.
+ *
+ * Ownership (who may publish an id):
+ * - An incoming object key that publishes an id owns it. Another key, the API or the CLI claiming that id
+ *   is refused (a ConflictError naming the owner) until the owning key is deleted, which withdraws the
+ *   article and releases the id.
+ * - An id published through the API or the CLI ("direct") may be changed by any direct publish; an
+ *   incoming key may claim it only after it was withdrawn.
+ * - Events of the owning key are ordered by their S3 sequencer: an older event than the last one applied
+ *   is stale and changes nothing. An editor's takedown (API DELETE, `syndicate unpublish`) keeps the
+ *   owner: replays of the old create event never bring the article back; a new upload of the same key
+ *   (a newer sequencer) does.
+ * This module is pure: the decisions, not the I/O.
+ */
+import * as z from 'zod/mini';
+import { type Article, ArticleSchema } from './article.js';
+import { ConflictError } from './errors.js';
+import { articleKey, type MarkerKind, markerKey } from './layout.js';
+import type { PhotoProbe } from './photos.js';
+import { fieldPath, zodMessage } from './read/finalize.js';
+import { feedPathsOf } from './select.js';
+
+/** Who supplies an article: an incoming object key, or a direct publish (HTTP API, CLI). */
+export type Owner = { kind: 'object'; key: string } | { kind: 'direct' };
+
+export interface ArticleRecord {
+  format: 2;
+  id: string;
+  /** 1 when first written, one more on every change: names the markers this revision wants. */
+  revision: number;
+  status: 'live' | 'withdrawn';
+  /** The last content published (kept when withdrawn, for tombstones); null for a placeholder. */
+  article: Article | null;
+  owner: Owner;
+  /** The S3 sequencer of the owning key's last event applied (null for direct publishes). */
+  sequencer: string | null;
+  /** Set when withdrawn: when, and whether the owning key was deleted ('key') or an editor took it down. */
+  withdrawn: { when: string; by: 'key' | 'editor' } | null;
+  /** Measurements of photos in the bucket, by ETag (so a replaced photo is measured again). */
+  photos: PhotoProbe[];
+}
+
+/** A record that exists but cannot be used: it is quarantined (never an item) and reported. */
+export interface InvalidRecord {
+  invalid: true;
+  key: string;
+  reason: string;
+  /** The section the broken record names, if it can be read: where its article may still be shown. */
+  section: string | null;
+  /** Its revision, if it can be read: the next one counts on from it. */
+  revision?: number;
+}
+
+export type StoredRecord = ArticleRecord | InvalidRecord;
+
+export const isValidRecord = (record: StoredRecord | null): record is ArticleRecord => record !== null && !('invalid' in record);
+
+const OwnerSchema = z.union([z.object({ kind: z.literal('object'), key: z.string() }), z.object({ kind: z.literal('direct') })]);
+const ProbeSchema = z.object({
+  url: z.string(),
+  etag: z.string(),
+  bytes: z.nullable(z.number()),
+  type: z.nullable(z.string()),
+  width: z.nullable(z.number()),
+  height: z.nullable(z.number()),
+});
+const RecordSchema = z.object({
+  format: z.literal(2),
+  id: z.string(),
+  revision: z.int().check(z.gte(1)),
+  status: z.enum(['live', 'withdrawn']),
+  article: z.nullable(ArticleSchema),
+  owner: OwnerSchema,
+  sequencer: z.nullable(z.string().check(z.regex(/^[0-9A-Fa-f]{1,64}$/))),
+  withdrawn: z.nullable(z.object({ when: z.string(), by: z.enum(['key', 'editor']) })),
+  photos: z.array(ProbeSchema),
+});
+
+/**
+ * Reads a stored record. Records written before format 2 ({article, source}) read as live, revision 0.
+ * Anything that does not check out is an InvalidRecord naming the key and the field.
+ */
+export function parseRecord(id: string, body: Buffer): StoredRecord {
+  const key = articleKey(id);
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { invalid: true, key, reason: `${key}: not valid JSON`, section: null };
+  }
+  const section = sectionOf(value);
+  const raw = value as Record<string, unknown>;
+  if (raw && typeof raw === 'object' && raw.format === undefined && raw.article !== undefined) {
+    const source = raw.source as { key?: unknown; sequencer?: unknown } | null | undefined;
+    value = {
+      format: 2,
+      id,
+      revision: 1,
+      status: 'live',
+      article: raw.article,
+      owner: typeof source?.key === 'string' ? { kind: 'object', key: source.key } : { kind: 'direct' },
+      sequencer: typeof source?.sequencer === 'string' ? source.sequencer : null,
+      withdrawn: null,
+      photos: [],
+    };
+  }
+  const parsed = RecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const revision = typeof raw?.revision === 'number' && Number.isSafeInteger(raw.revision) ? raw.revision : undefined;
+    return { invalid: true, key, reason: `${key}: ${fieldPath(issue?.path ?? [])}: ${zodMessage(issue)}`, section, ...(revision !== undefined ? { revision } : {}) };
+  }
+  const record = parsed.data as ArticleRecord;
+  if (record.id !== id || (record.article && record.article.id !== id)) return { invalid: true, key, reason: `${key}: id: does not match the key`, section };
+  if (record.status === 'live' && !record.article) return { invalid: true, key, reason: `${key}: article: missing for a live record`, section };
+  // Legacy records have no revision of their own: their markers name none (revision 0).
+  if (raw && typeof raw === 'object' && raw.format === undefined) record.revision = 0;
+  return record;
+}
+
+function sectionOf(value: unknown): string | null {
+  const section = (value as { article?: { section?: unknown } } | null)?.article?.section;
+  return typeof section === 'string' ? section : null;
+}
+
+/** The feeds an article of this record is (or, withdrawn, was) in. */
+export function recordFeeds(record: StoredRecord | null): string[] {
+  if (record === null) return [];
+  if ('invalid' in record) return feedPathsOf({ section: record.section });
+  return record.article ? feedPathsOf(record.article) : [];
+}
+
+/** The markers a record wants: one per feed, in the live index or among the takedowns. */
+export function wantedMarkers(record: StoredRecord | null): string[] {
+  if (!isValidRecord(record) || !record.article) return [];
+  const article = record.article;
+  if (record.status === 'live') return feedPathsOf(article).map((p) => markerKey('live', p, article.published, record.id, record.revision));
+  const when = record.withdrawn?.when ?? article.updated;
+  return feedPathsOf(article).map((p) => markerKey('tomb', p, when, record.id, record.revision));
+}
+
+export const markerKindOf = (record: ArticleRecord): MarkerKind => (record.status === 'live' ? 'live' : 'tomb');
+
+/** S3 sequencers are hex strings of varying length: compare after right-padding the shorter with zeros. */
+export function compareSequencers(a: string, b: string): number {
+  const width = Math.max(a.length, b.length);
+  const pa = a.toUpperCase().padEnd(width, '0');
+  const pb = b.toUpperCase().padEnd(width, '0');
+  return pa < pb ? -1 : pa > pb ? 1 : 0;
+}
+
+/** A change to make, or why none is made. */
+export type Decision =
+  | { write: Omit<ArticleRecord, 'revision'>; status: 'published' | 'withdrawn'; reconcile: true }
+  | { write: null; status: 'unchanged' | 'withdrawn'; reconcile: true }
+  | { write: null; status: 'stale' | 'not-found' | 'not-owner'; reconcile: false };
+
+export interface PublishInput {
+  article: Article;
+  owner: Owner;
+  sequencer: string | null;
+  photos: PhotoProbe[];
+  /** The id was derived from the URL (not given): another URL deriving the same id is a collision. */
+  idFromUrl: boolean;
+}
+
+const ownerName = (owner: Owner) => (owner.kind === 'object' ? owner.key : 'the API or the CLI');
+const sameOwner = (a: Owner, b: Owner) => a.kind === b.kind && (a.kind === 'direct' || a.key === (b as { key: string }).key);
+
+/** Whether the id is free for another owner: withdrawn, and (for a key's article) its key was deleted. */
+function released(record: ArticleRecord): boolean {
+  return record.status === 'withdrawn' && (record.owner.kind === 'direct' || record.withdrawn?.by === 'key' || record.article === null);
+}
+
+/** Whether an event of the owning key is older than the last one applied (null: no order known). */
+function isStale(record: ArticleRecord, owner: Owner, sequencer: string | null): boolean {
+  return owner.kind === 'object' && sameOwner(record.owner, owner) && sequencer !== null && record.sequencer !== null && compareSequencers(sequencer, record.sequencer) < 0;
+}
+
+const stable = (value: unknown) => JSON.stringify(value);
+
+/** What publishing `input` does to the current record. Throws ConflictError when the id is not the caller's. */
+export function decidePublish(current: StoredRecord | null, input: PublishInput, source: string): Decision {
+  const { article, owner, sequencer } = input;
+  const next = (): Decision => ({
+    write: { format: 2, id: article.id, status: 'live', article, owner, sequencer, withdrawn: null, photos: input.photos },
+    status: 'published',
+    reconcile: true,
+  });
+  // No record, or one that cannot be read (quarantined): the publish writes a good one.
+  if (!isValidRecord(current)) return next();
+  if (!sameOwner(current.owner, owner) && !released(current)) {
+    throw new ConflictError(source, 'id', `"${article.id}" is published from ${ownerName(current.owner)}; ${current.owner.kind === 'object' ? 'delete that file first, or give this article another id' : 'take it down first, or give this article another id'}`);
+  }
+  if (input.idFromUrl && current.article?.url && article.url !== current.article.url) {
+    throw new ConflictError(source, 'id', `"${article.id}", derived from the URL ${article.url}, is already the id of ${current.article.url}; give this article an explicit id`);
+  }
+  if (isStale(current, owner, sequencer)) return { write: null, status: 'stale', reconcile: false };
+  const replay = owner.kind === 'object' && sameOwner(current.owner, owner) && sequencer !== null && current.sequencer === sequencer;
+  if (current.status === 'withdrawn' && replay) {
+    // The event that published it, seen again after a takedown: the takedown stands.
+    return { write: null, status: 'withdrawn', reconcile: true };
+  }
+  const candidate = next();
+  if (current.status === 'live' && stable(current.article) === stable(article) && sameOwner(current.owner, owner) && current.sequencer === (sequencer ?? current.sequencer) && stable(current.photos) === stable(input.photos)) {
+    return { write: null, status: 'unchanged', reconcile: true };
+  }
+  if (owner.kind === 'direct' && current.owner.kind === 'direct' && candidate.write) candidate.write.sequencer = null;
+  return candidate;
+}
+
+/** The owning key was deleted (or now says it is another article): withdraw, and release the id. */
+export function decideWithdrawByKey(current: StoredRecord | null, id: string, key: string, sequencer: string | null, when: string): Decision {
+  const owner: Owner = { kind: 'object', key };
+  if (current === null) {
+    // The create that named this id has not stored it yet: a placeholder makes that older event stale.
+    return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer, withdrawn: { when, by: 'key' }, photos: [] }, status: 'withdrawn', reconcile: true };
+  }
+  if (!isValidRecord(current)) return { write: null, status: 'not-found', reconcile: false };
+  if (!sameOwner(current.owner, owner)) return { write: null, status: 'not-owner', reconcile: false };
+  if (isStale(current, owner, sequencer)) return { write: null, status: 'stale', reconcile: false };
+  if (current.status === 'withdrawn' && current.withdrawn?.by === 'key' && current.sequencer === (sequencer ?? current.sequencer)) {
+    return { write: null, status: 'withdrawn', reconcile: true };
+  }
+  const withdrawn = current.status === 'withdrawn' && current.withdrawn ? { when: current.withdrawn.when, by: 'key' as const } : { when, by: 'key' as const };
+  return { write: { ...current, status: 'withdrawn', sequencer: sequencer ?? current.sequencer, withdrawn }, status: 'withdrawn', reconcile: true };
+}
+
+/** An editor's takedown by id (API DELETE, `syndicate unpublish`): the owner stays. */
+export function decideWithdrawByEditor(current: StoredRecord | null, when: string): Decision {
+  if (current === null) return { write: null, status: 'not-found', reconcile: false };
+  if (!isValidRecord(current)) return { write: null, status: 'withdrawn', reconcile: true };
+  if (!current.article) return { write: null, status: 'not-found', reconcile: false };
+  if (current.status === 'withdrawn') return { write: null, status: 'withdrawn', reconcile: true };
+  return { write: { ...current, status: 'withdrawn', withdrawn: { when, by: 'editor' } }, status: 'withdrawn', reconcile: true };
+}
+
+/** A record as a feed shows it: a live item, a tombstone, or nothing. */
+export type FeedEntry = { kind: 'item'; article: Article } | { kind: 'tomb'; article: Article; when: string } | null;
+
+export function entryOf(record: StoredRecord | null, path: string): FeedEntry {
+  if (!isValidRecord(record) || !record.article || !feedPathsOf(record.article).includes(path)) return null;
+  if (record.status === 'live') return { kind: 'item', article: record.article };
+  return { kind: 'tomb', article: record.article, when: record.withdrawn?.when ?? record.article.updated };
+}
