@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // They need a running Ceph RGW: `npm run test:rgw` (vitest.rgw.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/rgw/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -73,7 +73,7 @@ export const compareDeleted = (a: DeletedEntry, b: DeletedEntry) => {
 };
 
 export function tombstoneOf(article: Article, when: string): DeletedEntry {
-  return { id: article.id, entryId: entryId(article), when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { id: article.id, entryId: entryId(article), when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z'), section: article.section };
 }
 
 /** Inserts in order when the entry is inside the window; trims to `max`. Returns the list and completeness. */
@@ -114,9 +114,14 @@ export function refilled<T>(held: readonly T[], found: readonly T[], freshIds: R
   return { list: all.slice(0, max), complete: exhausted && all.length <= max };
 }
 
-/** The section feed's title follows its newest article's spelling of the section. */
+/** The section feed's title follows its newest article's spelling of the section (else its newest takedown's). */
 export function nameSection(state: FeedState): void {
-  if (state.path !== '') state.section = state.items[0]?.section ?? state.section;
+  if (state.path !== '') state.section = state.items[0]?.section ?? state.deleted[0]?.section ?? state.section;
+}
+
+/** The section feed's name: as its articles spell it, else as its path does. */
+export function sectionName(state: Pick<FeedState, 'path' | 'section'>): string | null {
+  return state.path === '' ? null : (state.section ?? state.path.slice('sections/'.length, -1));
 }
 
 /** The state without what changes on every write (revision) and what is derived (file hashes). */

@@ -41,6 +41,12 @@ export interface ArticleRecord {
   withdrawn: { when: string; by: 'key' | 'editor' } | null;
   /** Measurements of photos in the bucket, by ETag (so a replaced photo is measured again). */
   photos: PhotoProbe[];
+  /**
+   * Feeds an earlier revision was in that this one is not (a section change), until a writer has brought
+   * them up to date: a Lambda that died after writing the record leaves them to its retry, or to the next
+   * writer of the record.
+   */
+  pending: string[];
 }
 
 /** A record that exists but cannot be used: it is quarantined (never an item) and reported. */
@@ -77,6 +83,7 @@ const RecordSchema = z.object({
   sequencer: z.nullable(z.string().check(z.regex(/^[0-9A-Fa-f]{1,64}$/))),
   withdrawn: z.nullable(z.object({ when: z.string(), by: z.enum(['key', 'editor']) })),
   photos: z.array(ProbeSchema),
+  pending: z._default(z.array(z.string().check(z.regex(/^(sections\/[a-z0-9-]+\/)?$/))), []),
 });
 
 /**
@@ -105,6 +112,7 @@ export function parseRecord(id: string, body: Buffer): StoredRecord {
       sequencer: typeof source?.sequencer === 'string' ? source.sequencer : null,
       withdrawn: null,
       photos: [],
+      pending: [],
     };
   }
   const parsed = RecordSchema.safeParse(value);
@@ -133,6 +141,18 @@ export function recordFeeds(record: StoredRecord | null): string[] {
   return record.article ? feedPathsOf(record.article) : [];
 }
 
+/** Every feed that may show some revision of the record: its own, and those still pending. */
+export function feedsToReconcile(record: StoredRecord | null): string[] {
+  const own = recordFeeds(record);
+  return isValidRecord(record) ? [...new Set([...own, ...record.pending])].sort() : own;
+}
+
+/** What the next revision still owes: the pending feeds and the current revision's, less its own. */
+export function pendingAfter(current: StoredRecord | null, next: Pick<ArticleRecord, 'article'>): string[] {
+  const own = next.article ? feedPathsOf(next.article) : [];
+  return feedsToReconcile(current).filter((p) => !own.includes(p));
+}
+
 /** The markers a record wants: one per feed, in the live index or among the takedowns. */
 export function wantedMarkers(record: StoredRecord | null): string[] {
   if (!isValidRecord(record) || !record.article) return [];
@@ -154,7 +174,7 @@ export function compareSequencers(a: string, b: string): number {
 
 /** A change to make, or why none is made. */
 export type Decision =
-  | { write: Omit<ArticleRecord, 'revision'>; status: 'published' | 'withdrawn'; reconcile: true }
+  | { write: Omit<ArticleRecord, 'revision' | 'pending'>; status: 'published' | 'withdrawn'; reconcile: true }
   | { write: null; status: 'unchanged' | 'withdrawn'; reconcile: true }
   | { write: null; status: 'stale' | 'not-found' | 'not-owner'; reconcile: false };
 
@@ -165,6 +185,11 @@ export interface PublishInput {
   photos: PhotoProbe[];
   /** The id was derived from the URL (not given): another URL deriving the same id is a collision. */
   idFromUrl: boolean;
+  /**
+   * The key that owns the current record has since applied a newer event that no longer supplies this
+   * id (it was deleted, or now says it is another article): its hold is over, as its own event will say.
+   */
+  ownerMovedOn?: boolean;
 }
 
 const ownerName = (owner: Owner) => (owner.kind === 'object' ? owner.key : 'the API or the CLI');
@@ -192,7 +217,7 @@ export function decidePublish(current: StoredRecord | null, input: PublishInput,
   });
   // No record, or one that cannot be read (quarantined): the publish writes a good one.
   if (!isValidRecord(current)) return next();
-  if (!sameOwner(current.owner, owner) && !released(current)) {
+  if (!sameOwner(current.owner, owner) && !released(current) && !input.ownerMovedOn) {
     throw new ConflictError(source, 'id', `"${article.id}" is published from ${ownerName(current.owner)}; ${current.owner.kind === 'object' ? 'delete that file first, or give this article another id' : 'take it down first, or give this article another id'}`);
   }
   if (input.idFromUrl && current.article?.url && article.url !== current.article.url) {

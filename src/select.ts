@@ -11,6 +11,8 @@ export interface DeletedEntry {
   entryId: string;
   /** When it was taken down (ISO 8601). */
   when: string;
+  /** Its section as it was spelled (names a section feed that holds only takedowns). */
+  section?: string | null;
 }
 
 export interface FeedSpec {

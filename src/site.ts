@@ -35,7 +35,9 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
   const parsed = SiteConfigSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(source, fieldPath(issue?.path ?? []), zodMessage(issue), { cause: parsed.error });
+    // An issue with the whole object (an unknown key) has no path: name the config, not "(article)".
+    const field = issue?.path.length ? fieldPath(issue.path) : '(config)';
+    throw new ConfigError(source, field, zodMessage(issue), { cause: parsed.error });
   }
   const site = parsed.data;
   return { ...site, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };

@@ -29,6 +29,7 @@ import {
   parseState,
   placeEntry,
   refilled,
+  sectionName,
   tombstoneOf,
   type WindowLimits,
   windowsToRefill,
@@ -45,10 +46,11 @@ import {
   decideWithdrawByEditor,
   decideWithdrawByKey,
   entryOf,
+  feedsToReconcile,
   isValidRecord,
   type Owner,
   parseRecord,
-  recordFeeds,
+  pendingAfter,
   type StoredRecord,
   wantedMarkers,
 } from './records.js';
@@ -93,6 +95,49 @@ interface SourceRecord {
   removed: boolean;
   /** An article the key supplied before it said it was `id`: withdrawn by the event that changed it. */
   supersedes: string | null;
+  /**
+   * The articles each of the key's last events changes, newest first: a retry of an event that wrote a
+   * record and died before updating the feeds finds them here, even after a newer event of the key.
+   */
+  recent: { sequencer: string; ids: string[] }[];
+}
+
+/** Events remembered per key in `recent`: a Lambda retry comes within minutes, a handful of events later. */
+const RECENT_EVENTS = 10;
+
+function withRecent(previous: SourceRecord | null, next: Omit<SourceRecord, 'recent'>, ids: readonly string[]): SourceRecord {
+  const earlier = (previous?.recent ?? []).filter((r) => r.sequencer !== next.sequencer);
+  return { ...next, recent: next.sequencer === null ? earlier : [{ sequencer: next.sequencer, ids: [...new Set(ids)] }, ...earlier].slice(0, RECENT_EVENTS) };
+}
+
+/** urls/<hash>: which article a URL belongs to; `claimed` while its first publish is in flight. */
+interface UrlBinding {
+  url: string;
+  id: string;
+  state: 'claimed' | 'bound' | 'free';
+  /** When it was claimed, and by which publish (a hash of what it publishes, so its retries match). */
+  at: string;
+  token?: string;
+  /** The incoming key, or `direct`, that claimed it, and the key's event. */
+  owner?: string;
+  sequencer?: string | null;
+}
+
+/** A claim this publish holds: the binding as written, and its ETag. */
+interface Claim {
+  etag: string;
+  binding: UrlBinding;
+}
+
+function parseBinding(body: Buffer, url: string): UrlBinding | null {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as Partial<UrlBinding>;
+    if (value.url !== url || typeof value.id !== 'string') return null;
+    const state = value.state === 'claimed' || value.state === 'free' ? value.state : 'bound';
+    return { url, id: value.id, state, at: typeof value.at === 'string' ? value.at : new Date(0).toISOString(), ...(typeof value.token === 'string' ? { token: value.token } : {}), ...(typeof value.owner === 'string' ? { owner: value.owner } : {}), ...(typeof value.sequencer === 'string' ? { sequencer: value.sequencer } : {}) };
+  } catch {
+    return null; // unreadable: treated as free, and replaced by compare-and-swap
+  }
 }
 
 interface Rendered {
@@ -103,6 +148,8 @@ interface Rendered {
 /** Records read during one operation, with their ETags: a later read that finds the same ETag is a HEAD. */
 type RecordCache = Map<string, { etag: string; record: StoredRecord }>;
 
+/** A URL claim older than this belongs to a publish that died (a Lambda runs 29 s at most). */
+const URL_CLAIM_LEASE_MS = 5 * 60 * 1000;
 /** Dates further ahead than this are refused: they would pin the feed's date for as long. */
 const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 /** Parallel record reads when refilling or republishing a feed. */
@@ -193,10 +240,7 @@ export class Syndicator {
     for (let attempt = 1; !read; attempt++) {
       const source = await this.readSource(key);
       const previous = source.record;
-      if (previous && this.isStale(sequencer, previous.sequencer)) {
-        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
-        return { status: 'stale', written: [] };
-      }
+      if (previous && this.isStale(sequencer, previous.sequencer)) return this.staleEvent(key, sequencer as string, previous);
       const object = await this.store.get(key);
       if (!object) {
         this.log.info('object already gone', { key });
@@ -217,13 +261,13 @@ export class Syndicator {
       } catch (error) {
         if (!(error instanceof ArticleError)) throw error;
         // The key's newer content is refused; what it published before stays, and older events are stale.
-        const kept: SourceRecord = { format: 2, key, sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? null };
+        const kept = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? null }, []);
         if (!(await this.writeSource(key, source, kept))) continue;
         await this.recordError(key, error);
         return { status: 'rejected', written: [], reason: error.message };
       }
       const supersedes = previous && previous.sequencer === sequencer ? previous.supersedes : previous?.id && !previous.removed && previous.id !== article.id ? previous.id : null;
-      const next: SourceRecord = { format: 2, key, sequencer, id: article.id, removed: false, supersedes };
+      const next = withRecent(previous, { format: 2, key, sequencer, id: article.id, removed: false, supersedes }, [article.id, ...(supersedes ? [supersedes] : [])]);
       if (await this.writeSource(key, source, next)) {
         read = { article, idFromUrl, receivedAt: object.lastModified, source: next };
         break;
@@ -246,6 +290,14 @@ export class Syndicator {
       await this.recordError(key, error instanceof FeedCheckError ? { field: '(feed check)', reason: error.message } : error);
       return { status: 'rejected', id: article.id, written, reason: error.message };
     }
+    // A newer event of this key may have run while this one was in flight, and found nothing of ours to
+    // withdraw then: if the key has moved on to another article (or was deleted), withdraw this one now.
+    const latest = (await this.readSource(key)).record;
+    if (outcome.status === 'published' && latest && latest.sequencer !== sequencer && (latest.removed || latest.id !== article.id)) {
+      const withdrawn = await this.withdrawForKey(article.id, key, latest.sequencer, options.eventTime ?? receivedAt.toISOString());
+      this.log.info('a newer event of this key replaced it meanwhile; withdrawn', { key, id: article.id });
+      return { ...withdrawn, written: union(written, outcome.written, withdrawn.written).sort() };
+    }
     await this.store.delete(errorKey(key));
     return { ...outcome, written: union(written, outcome.written).sort() };
   }
@@ -255,12 +307,10 @@ export class Syndicator {
     for (let attempt = 1; ; attempt++) {
       const source = await this.readSource(key);
       previous = source.record;
-      if (previous && this.isStale(sequencer, previous.sequencer)) {
-        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
-        return { status: 'stale', written: [] };
-      }
+      if (previous && this.isStale(sequencer, previous.sequencer)) return this.staleEvent(key, sequencer as string, previous);
       // Remember the removal first: an older create arriving late is then stale.
-      const next: SourceRecord = { format: 2, key, sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? null };
+      const ids = [previous?.id, previous?.supersedes].filter((id): id is string => typeof id === 'string');
+      const next = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? null }, ids);
       if (await this.writeSource(key, source, next)) break;
       if (attempt >= this.maxAttempts) throw new StoreError(sourceKey(key), `gave up after ${this.maxAttempts} concurrent updates`);
       await this.sleep(backoffMs(attempt));
@@ -275,6 +325,28 @@ export class Syndicator {
     }
     await this.store.delete(errorKey(key));
     return { status, ...(previous?.id ? { id: previous.id } : {}), written: union(written).sort() };
+  }
+
+  /**
+   * An event older than the key's last: it changes nothing. But if it is the retry of an attempt that
+   * wrote a record and died before the feeds, that record (still as this event left it) is brought into
+   * its feeds now, as a replay would.
+   */
+  private async staleEvent(key: string, sequencer: string, latest: SourceRecord): Promise<PublishOutcome> {
+    this.log.info('stale event ignored', { key, sequencer, latest: latest.sequencer });
+    const written: string[] = [];
+    for (const id of latest.recent.find((r) => r.sequencer === sequencer)?.ids ?? []) {
+      const cache: RecordCache = new Map();
+      const record = await this.readRecord(id, cache);
+      if (!isValidRecord(record) || record.owner.kind !== 'object' || record.owner.key !== key || record.sequencer !== sequencer) continue;
+      if (record.status === 'live' && (latest.removed || latest.id !== id)) {
+        // Written by this event after a newer one had found nothing of ours to withdraw: withdrawn now.
+        written.push(...(await this.withdrawForKey(id, key, latest.sequencer, this.clock().toISOString())).written);
+      } else {
+        written.push(...(await this.reconcileAfter(id, { write: null, status: 'unchanged', reconcile: true }, record, record, cache)).written);
+      }
+    }
+    return { status: 'stale', written: union(written).sort() };
   }
 
   private isStale(sequencer: string | null, latest: string | null): boolean {
@@ -294,6 +366,7 @@ export class Syndicator {
         id: typeof value.id === 'string' ? value.id : null,
         removed: value.removed === true,
         supersedes: typeof value.supersedes === 'string' ? value.supersedes : null,
+        recent: Array.isArray(value.recent) ? value.recent.filter((r) => typeof r?.sequencer === 'string' && Array.isArray(r.ids) && r.ids.every((i) => typeof i === 'string')) : [],
       };
       return { record, etag: object.etag };
     } catch (cause) {
@@ -313,6 +386,11 @@ export class Syndicator {
       if (error instanceof PreconditionFailedError) return false;
       throw error;
     }
+  }
+
+  /** An event for `key` that the handler refused (malformed): recorded under errors/ beside the key's other errors. */
+  async recordRefusal(key: string, field: string, reason: string): Promise<void> {
+    await this.recordError(key, { field, reason, message: `${key}: ${reason}` });
   }
 
   private async recordError(key: string, error: { field: string; reason: string; message?: string }): Promise<void> {
@@ -386,11 +464,30 @@ export class Syndicator {
     const article = parsed.data;
     const publishInput = { article, owner: options.owner, sequencer: options.sequencer, photos: probes, idFromUrl: options.idFromUrl };
     // Refuse early, before anything is stored: the id's owner, a derived id's collision, the feeds' check.
-    const early = decidePublish(current, publishInput, options.source);
-    if (early.write) this.checkAlone(article);
-    if (early.write && article.url) await this.bindUrl(article.url, article.id, options.source);
-    const result = await this.changeRecord(article.id, (record) => decidePublish(record, publishInput, options.source), cache, current);
-    if (result.decision.write) this.log.info('article stored', { id: article.id, revision: result.after && isValidRecord(result.after) ? result.after.revision : null });
+    // The same for every attempt of this publish (a retry finds its own claim), different for any other.
+    const token = sha256(stable([options.owner, options.sequencer, article])).slice(0, 24);
+    let early: Decision;
+    try {
+      early = decidePublish(current, { ...publishInput, ownerMovedOn: await this.ownerMovedOn(current, options.owner) }, options.source);
+      if (early.write) this.checkAlone(article);
+    } catch (error) {
+      // An earlier attempt of this publish may have claimed the URL before the record changed under it.
+      if (article.url) await this.settleUrl(article.url, token, false);
+      throw error;
+    }
+    if (!early.write && article.url) await this.settleUrl(article.url, token, false);
+    const ownerName = options.owner.kind === 'object' ? options.owner.key : 'direct';
+    const claim = early.write && article.url ? await this.claimUrl(article.url, article.id, ownerName, options.sequencer, token, options.source) : null;
+    const url = claim ? article.url : null;
+    let result: Awaited<ReturnType<Syndicator['changeRecord']>>;
+    try {
+      result = await this.changeRecord(article.id, async (record) => decidePublish(record, { ...publishInput, ownerMovedOn: await this.ownerMovedOn(record, options.owner) }, options.source), cache, current);
+    } catch (error) {
+      if (url && claim && (error instanceof ConflictError || error instanceof ArticleError)) await this.settleUrl(url, token, false, claim);
+      throw error;
+    }
+    if (url && claim) await this.settleUrl(url, token, isValidRecord(result.after) && result.after.id === article.id && result.after.article?.url === url, claim);
+    if (result.decision.write) this.log.info('article stored', { id: article.id, revision: isValidRecord(result.after) ? result.after.revision : null });
     return result;
   }
 
@@ -414,40 +511,95 @@ export class Syndicator {
     return new Date(Math.min(time, this.clock().getTime())).toISOString();
   }
 
+  /** Whether the key owning this record has applied a newer event that no longer supplies it (see records.ts). */
+  private async ownerMovedOn(record: StoredRecord | null, claimant: Owner): Promise<boolean> {
+    if (!isValidRecord(record) || record.owner.kind !== 'object' || (claimant.kind === 'object' && claimant.key === record.owner.key)) return false;
+    return this.keyMovedOn(record.owner.key, record.sequencer, record.id);
+  }
+
+  /** Whether `key` has applied an event newer than `sequencer` that no longer supplies `id`. */
+  private async keyMovedOn(key: string, sequencer: string | null, id: string): Promise<boolean> {
+    const source = (await this.readSource(key)).record;
+    return source !== null && source.sequencer !== null && sequencer !== null && compareSequencers(source.sequencer, sequencer) > 0 && (source.removed || source.id !== id);
+  }
+
   /**
    * A URL belongs to the first article published with it, for good: it is that article's entry id in every
-   * reader, so another article with the same URL would be the same entry.
+   * reader, so another article with the same URL would be the same entry. The binding (urls/<hash>) is
+   * claimed before the record is written and then bound, or released if the publish is refused, so a
+   * publish that loses never keeps the URL from another. A claim in flight is waited for, not refused
+   * (until it is older than URL_CLAIM_LEASE_MS: its publisher died, and the next one may take it).
    */
-  private async bindUrl(url: string, id: string, source: string): Promise<void> {
+  private async claimUrl(url: string, id: string, owner: string, sequencer: string | null, token: string, source: string): Promise<Claim | null> {
     const key = urlKey(url);
+    const holds = async (holderId: string) => {
+      const record = await this.readRecord(holderId, new Map());
+      return isValidRecord(record) && record.article?.url === url;
+    };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const object = await this.store.get(key);
-      if (object) {
-        let bound: { url?: string; id?: string } | null = null;
-        try {
-          bound = JSON.parse(object.body.toString('utf8'));
-        } catch {
-          bound = null;
-        }
-        if (bound?.url === url && typeof bound.id === 'string') {
-          if (bound.id === id) return;
-          throw new ConflictError(source, 'url', `${url} is the URL of article "${bound.id}"; an article's URL is its id in every feed reader, so it cannot be given to another`);
+      const binding = object ? parseBinding(object.body, url) : null;
+      let claim = binding === null || binding.state === 'free';
+      if (binding?.id === id) {
+        if (binding.state === 'bound') return null;
+        if (object && binding.state === 'claimed' && binding.token === token) return { etag: object.etag, binding };
+        if (await holds(id)) return null;
+        // Another publish of this id from the same source (an older event of the same key): take it over.
+        if (binding.state === 'claimed' && binding.owner === owner) claim = true;
+      } else if (binding) {
+        if (binding.state === 'bound' || (await holds(binding.id))) {
+          throw new ConflictError(source, 'url', `${url} is the URL of article "${binding.id}"; an article's URL is its id in every feed reader, so it cannot be given to another`);
         }
       }
+      // A claim in flight from another publish: wait for it to settle, unless its publisher died long ago
+      // or was an event its key has since moved on from (it will never come back to settle it).
+      if (!claim && binding && this.clock().getTime() - Date.parse(binding.at) >= URL_CLAIM_LEASE_MS) claim = true;
+      if (!claim && binding?.state === 'claimed' && binding.owner && binding.owner !== 'direct' && binding.sequencer && (await this.keyMovedOn(binding.owner, binding.sequencer, binding.id))) claim = true;
+      if (!claim) {
+        await this.sleep(backoffMs(attempt));
+        continue;
+      }
       try {
-        await this.store.put(key, stable({ url, id }), { contentType: 'application/json', ...(object ? { ifMatch: object.etag } : { ifNoneMatch: '*' }) });
+        const next: UrlBinding = { url, id, state: 'claimed', at: this.clock().toISOString(), owner, sequencer, token };
+        const etag = await this.store.put(key, stable(next), { contentType: 'application/json', ...(object ? { ifMatch: object.etag } : { ifNoneMatch: '*' }) });
+        return { etag, binding: next };
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+    throw new StoreError(key, `another publish of ${url} is in flight; try again`);
+  }
+
+  /**
+   * After the record was written (or refused): our claim becomes the binding, or is released, unless the
+   * claimed id's record holds the URL after all (another publish of it committed), which binds it.
+   */
+  private async settleUrl(url: string, token: string, keep: boolean, claim?: Claim): Promise<void> {
+    const key = urlKey(url);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      // Our own claim, as we wrote it: no need to read it back unless someone changed it since.
+      const object = attempt === 1 && claim ? { etag: claim.etag, body: Buffer.from(stable(claim.binding)) } : await this.store.get(key);
+      const binding = object ? parseBinding(object.body, url) : null;
+      if (!object || !binding || binding.token !== token || binding.state !== 'claimed') return;
+      let bound = keep;
+      if (!bound) {
+        const record = await this.readRecord(binding.id, new Map());
+        bound = isValidRecord(record) && record.article?.url === url;
+      }
+      try {
+        await this.store.put(key, stable({ ...binding, state: bound ? 'bound' : 'free' }), { contentType: 'application/json', ifMatch: object.etag });
         return;
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
         await this.sleep(backoffMs(attempt));
       }
     }
-    throw new StoreError(key, `gave up after ${this.maxAttempts} concurrent updates`);
   }
 
   // ---- records ----
 
-  private async changeAndReconcile(id: string, decide: (current: StoredRecord | null) => Decision, cache: RecordCache): Promise<PublishOutcome> {
+  private async changeAndReconcile(id: string, decide: (current: StoredRecord | null) => Decision | Promise<Decision>, cache: RecordCache): Promise<PublishOutcome> {
     const { decision, before, after } = await this.changeRecord(id, decide, cache);
     return this.reconcileAfter(id, decision, before, after, cache);
   }
@@ -458,26 +610,44 @@ export class Syndicator {
       return { status: decision.status, id, written: [] };
     }
     await this.rememberConfig();
-    const feeds = union(recordFeeds(before), recordFeeds(after)).sort();
+    // `after` owes the feeds of earlier revisions (pending) as well as its own; an invalid record that was
+    // replaced leaves the feeds it named.
+    const feeds = union(feedsToReconcile(after), before && !isValidRecord(before) ? feedsToReconcile(before) : []).sort();
     const written: string[] = [];
     for (const path of feeds) written.push(...(await this.updateFeed(path, { touched: [id], forced: true, full: false }, cache)));
+    if (isValidRecord(after) && after.pending.length > 0) await this.settlePending(after, cache);
     this.log.info(`article ${decision.status}`, { id, feeds, written });
     return { status: decision.status, id, written: written.sort() };
+  }
+
+  /**
+   * Every feed the record owed is up to date: forget them, if the record is still this one (a newer
+   * revision carries them on). Same revision: the markers it wants do not change.
+   */
+  private async settlePending(record: ArticleRecord, cache: RecordCache): Promise<void> {
+    const cached = cache.get(record.id);
+    if (!cached || cached.record !== record) return;
+    try {
+      const etag = await this.store.put(articleKey(record.id), stable({ ...record, pending: [] }), { contentType: 'application/json', ifMatch: cached.etag });
+      cache.set(record.id, { etag, record: { ...record, pending: [] } });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
   }
 
   /**
    * Changes one record by compare-and-swap. The markers the new revision wants are written before it (so
    * a record is never without them) and those no revision can want again are deleted after it.
    */
-  private async changeRecord(id: string, decide: (current: StoredRecord | null) => Decision, cache: RecordCache, known?: StoredRecord | null) {
+  private async changeRecord(id: string, decide: (current: StoredRecord | null) => Decision | Promise<Decision>, cache: RecordCache, known?: StoredRecord | null) {
     const key = articleKey(id);
     const orphans = new Set<string>();
-    let current = known !== undefined && cache.has(id) ? known : await this.readRecord(id, cache);
+    let current = known !== undefined ? known : await this.readRecord(id, cache);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const decision = decide(current);
+      const decision = await decide(current);
       if (!decision.write) return { decision, before: current, after: current };
       const revision = (isValidRecord(current) ? current.revision : current ? (current.revision ?? 0) : 0) + 1;
-      const next: ArticleRecord = { ...decision.write, revision };
+      const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write) };
       const had = wantedMarkers(current);
       const wanted = wantedMarkers(next);
       await Promise.all(wanted.filter((m) => !had.includes(m)).map((m) => this.store.put(m, '')));
@@ -670,7 +840,7 @@ export class Syndicator {
   }
 
   private render(state: FeedState): Rendered {
-    const spec = { ...feedSpec(this.config.site, state.path === '' ? null : (state.section ?? state.path.slice('sections/'.length, -1))), path: state.path, deleted: state.deleted };
+    const spec = { ...feedSpec(this.config.site, sectionName(state)), path: state.path, deleted: state.deleted };
     // Checked file by file just before it is written (checking costs as much as rendering).
     const files = renderFeed(spec, state.items.slice(0, this.config.site.limits.items), this.config.site, { check: false });
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };

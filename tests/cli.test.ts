@@ -104,6 +104,22 @@ describe('syndicate build', () => {
     });
   });
 
+  it('rejects two articles with the same URL (different ids), naming both files and the field', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'a.txt'), '---\nid: one\nurl: https://news.test.example/same\n---\nOne body, May 1, 2024.\n');
+      await writeFile(join(dir, 'b.txt'), '---\nid: two\nurl: https://news.test.example/same\n---\nAnother body, May 2, 2024.\n');
+      const { code, stderr } = await cli(['build', dir, '--out', join(dir, 'out')]);
+      expect(code).toBe(1);
+      expect(stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([`error: ${join(dir, 'b.txt')}: url: "https://news.test.example/same" is also the URL of ${join(dir, 'a.txt')}`]);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+      // With --skip-invalid the second is skipped, the first built.
+      const skipped = await cli(['build', dir, '--out', join(dir, 'out'), '--skip-invalid']);
+      expect(skipped.code).toBe(0);
+      expect(skipped.stderr).toMatch(/b\.txt: url: .* \(skipped\)/);
+      expect(JSON.parse(await readFile(join(dir, 'out', 'feed.json'), 'utf8')).items.map((i: any) => i._syndicate.article_id)).toEqual(['one']);
+    });
+  });
+
   it('refuses to replace a folder holding files it did not write', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'precious.txt'), 'keep me');

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkJsonFeed, checkXml } from '../src/check.js';
+import { idFromUrl } from '../src/read/finalize.js';
 import { loadHandlers, type Handlers } from './support/handlers.js';
-import { cfnUpdate, httpDelete, httpPost, s3Created, s3Removed } from './support/events.js';
+import { cfnEvent, cfnUpdate, httpDelete, httpPost, s3Created, s3Removed } from './support/events.js';
 import { startS3, type S3Harness } from './support/s3.js';
 import { parseXml, quietConsole } from './helpers.js';
 
@@ -48,7 +49,7 @@ describe('publish on upload', () => {
   it('turns an uploaded article into checked feeds with the right headers', async () => {
     await put('incoming/putin-kim.txt', seed);
     const result = await handlers.publish(s3Created(s3.bucket, 'incoming/putin-kim.txt'));
-    expect(result).toEqual({ processed: 1 });
+    expect(result).toEqual({ processed: 1, refused: [] });
 
     const rss = await s3.store().get('feeds/rss.xml');
     expect(rss?.contentType).toBe('application/rss+xml; charset=utf-8');
@@ -105,7 +106,7 @@ describe('publish on upload', () => {
     const errors = vi.mocked(console.error);
 
     await put('incoming/bad.md', '---\npublished: 2024-02-30\n---\nBody.\n');
-    await expect(handlers.publish(s3Created(s3.bucket, 'incoming/bad.md', '0055AED6DCD90281E6'))).resolves.toEqual({ processed: 1 });
+    await expect(handlers.publish(s3Created(s3.bucket, 'incoming/bad.md', '0055AED6DCD90281E6'))).resolves.toEqual({ processed: 1, refused: [] });
 
     expect(await text('feeds/rss.xml')).toBe(before);
     const record = JSON.parse((await text('errors/incoming/bad.md.json')) ?? '{}');
@@ -116,7 +117,7 @@ describe('publish on upload', () => {
 
   it('ignores objects outside incoming/', async () => {
     await put('feeds/other.txt', 'x');
-    expect(await handlers.publish(s3Created(s3.bucket, 'feeds/other.txt'))).toEqual({ processed: 0 });
+    expect(await handlers.publish(s3Created(s3.bucket, 'feeds/other.txt'))).toEqual({ processed: 0, refused: [{ key: 'feeds/other.txt', reason: 'not under incoming/' }] });
     expect(await text('feeds/rss.xml')).toBeNull();
   });
 
@@ -231,23 +232,107 @@ describe('republish', () => {
   it('runs on deploy as a CloudFormation custom resource and answers SUCCESS', async () => {
     await put('incoming/a.md', article('a-story', 'World', 1));
     await handlers.publish(s3Created(s3.bucket, 'incoming/a.md'));
-    const answers: any[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        answers.push({ method: req.method, body: JSON.parse(body) });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      await handlers.republish(cfnUpdate(`http://127.0.0.1:${(server.address() as AddressInfo).port}/response`));
-    } finally {
-      server.close();
-    }
+    const answers = await answersTo((url) => handlers.republish(cfnUpdate(url)));
     expect(answers).toHaveLength(1);
     expect(answers[0]).toMatchObject({ method: 'PUT', body: { Status: 'SUCCESS', LogicalResourceId: 'RepublishOnDeploy', RequestId: '3e4f5a6b-0000-4000-8000-000000000001' } });
+  });
+});
+
+/** Runs `invoke` with the URL of a local server standing in for CloudFormation's pre-signed URL; returns what it was sent. */
+async function answersTo(invoke: (url: string) => Promise<unknown>): Promise<{ method: string; body: any }[]> {
+  const answers: { method: string; body: any }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      answers.push({ method: req.method ?? '', body: JSON.parse(body) });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await invoke(`http://127.0.0.1:${(server.address() as AddressInfo).port}/response`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+  return answers;
+}
+
+describe('invalid configuration', () => {
+  const BROKEN: [string, Record<string, string | undefined>, RegExp][] = [
+    ['FEED_ITEMS=abc', { FEED_ITEMS: 'abc' }, /FEED_ITEMS/],
+    ['SITE_URL missing', { SITE_URL: undefined }, /SITE_URL: is required/],
+    ['FEED_PREFIX=articles/ (an internal prefix)', { FEED_PREFIX: 'articles/' }, /FEED_PREFIX: "articles\/" overlaps articles\//],
+    ['FEED_PREFIX empty', { FEED_PREFIX: '' }, /FEED_PREFIX: "" must be a relative key prefix/],
+  ];
+
+  it.each(BROKEN)('%s: the deploy hook answers CloudFormation FAILED naming the variable, on Create and Update', async (_, env, reason) => {
+    const broken = await loadHandlers({ ...s3.env(), ...env });
+    for (const type of ['Create', 'Update'] as const) {
+      const answers = await answersTo((url) => broken.republish(cfnEvent(url, type)));
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.body).toMatchObject({ Status: 'FAILED', RequestId: '3e4f5a6b-0000-4000-8000-000000000001', LogicalResourceId: 'RepublishOnDeploy' });
+      expect(answers[0]?.body.Reason).toMatch(reason);
+      expect(answers[0]?.body.PhysicalResourceId).toBe('RepublishOnDeploy-republish');
+    }
+    expect(s3.totalRequests()).toBe(0);
+  });
+
+  it.each(BROKEN)('%s: HTTP requests get 500 "the service is misconfigured", S3 events throw (Lambda retries them)', async (_, env, reason) => {
+    const broken = await loadHandlers({ ...s3.env({ API_TOKEN: 'test-token-123' }), ...env });
+    const post: any = await broken.publish(httpPost(article('x', 'World', 1), 'text/markdown', { authorization: 'Bearer test-token-123' }));
+    expect(post.statusCode).toBe(500);
+    expect(JSON.parse(post.body)).toEqual({ error: 'the service is misconfigured' });
+    const del: any = await broken.unpublish(httpDelete('x'));
+    expect(del.statusCode).toBe(500);
+    expect(JSON.parse(del.body)).toEqual({ error: 'the service is misconfigured' });
+    await expect(broken.publish(s3Created(s3.bucket, 'incoming/a.md'))).rejects.toThrow(reason);
+    await expect(broken.unpublish(s3Removed(s3.bucket, 'incoming/a.md'))).rejects.toThrow(reason);
+    await expect(broken.republish({})).rejects.toThrow(reason);
+    // The log says which variable is wrong.
+    const logged = vi.mocked(console.error).mock.calls.map((c) => JSON.parse(String(c[0])));
+    expect(logged.filter((l) => l.message === 'configuration error' && reason.test(l.reason))).toHaveLength(5);
+    expect(s3.totalRequests()).toBe(0);
+  });
+
+  it('is read once per container: the error is remembered, and a good config is shared by all three handlers', async () => {
+    const broken = await loadHandlers(s3.env({ FEED_ITEMS: 'abc' }));
+    await expect(broken.republish({})).rejects.toThrow(/FEED_ITEMS/);
+    vi.stubEnv('FEED_ITEMS', '20');
+    await expect(broken.publish(s3Created(s3.bucket, 'incoming/a.md'))).rejects.toThrow(/FEED_ITEMS/);
+
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    expect(await handlers.publish(s3Created(s3.bucket, 'incoming/a.md'))).toMatchObject({ processed: 1 });
+    // Read at the first invocation: later changes to the environment do not reach this container.
+    vi.stubEnv('FEED_ITEMS', 'abc');
+    await expect(handlers.republish({})).resolves.toMatchObject({ status: 'unchanged' });
+    const answers = await answersTo((url) => handlers.republish(cfnUpdate(url)));
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
+  it('importing a handler never reads the configuration (so the deploy hook can always answer)', async () => {
+    await expect(loadHandlers({ ...s3.env({ FEED_ITEMS: 'abc' }), SITE_URL: undefined })).resolves.toBeDefined();
+  });
+});
+
+describe('the deploy hook', () => {
+  it('answers SUCCESS to Delete without reading the configuration or touching the bucket', async () => {
+    for (const env of [{}, { FEED_ITEMS: 'abc' }] as Record<string, string>[]) {
+      const loaded = await loadHandlers(s3.env(env));
+      s3.resetCounts();
+      const answers = await answersTo((url) => loaded.republish(cfnEvent(url, 'Delete')));
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'RepublishOnDeploy-republish', RequestId: '3e4f5a6b-0000-4000-8000-000000000001' });
+      expect(s3.totalRequests()).toBe(0);
+    }
+  });
+
+  it('answers FAILED with the reason when the republish fails', async () => {
+    const loaded = await loadHandlers(s3.env({ FEED_BUCKET: 'no-such-bucket' }));
+    const answers = await answersTo((url) => loaded.republish(cfnUpdate(url)));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.body.Status).toBe('FAILED');
+    expect(answers[0]?.body.Reason).toMatch(/bucket/i);
   });
 });
 
@@ -284,10 +369,157 @@ function pngHeader(width: number, height: number): Buffer {
 describe('unsafe event keys', () => {
   it('drops a key with .. segments or NUL instead of processing (and retrying) it', async () => {
     for (const key of ['incoming/../articles/x.json', 'incoming/a\u0000.md']) {
-      expect(await handlers.publish(s3Created(s3.bucket, key))).toEqual({ processed: 0 });
-      expect(await handlers.unpublish(s3Removed(s3.bucket, key))).toEqual({ processed: 0 });
+      const refused = [{ key, reason: expect.stringMatching(/^unsafe key/) }];
+      expect(await handlers.publish(s3Created(s3.bucket, key))).toEqual({ processed: 0, refused });
+      expect(await handlers.unpublish(s3Removed(s3.bucket, key))).toEqual({ processed: 0, refused });
     }
     expect(await s3.store().list('errors/', 10)).toEqual([]);
     expect(await s3.store().list('sources/', 10)).toEqual([]);
+  });
+});
+
+describe('S3 records that are not for this function: refused, logged, never applied, never retried', () => {
+  /** The JSON log lines about refused records. */
+  const refusals = () =>
+    vi
+      .mocked(console.error)
+      .mock.calls.map((c) => JSON.parse(String(c[0])))
+      .filter((l) => l.message === 'S3 record refused');
+
+  async function publishA(): Promise<void> {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    expect(await handlers.publish(s3Created(s3.bucket, 'incoming/a.md'))).toEqual({ processed: 1, refused: [] });
+  }
+  const liveIds = async () => JSON.parse((await text('feeds/feed.json')) ?? '{"items":[]}').items.map((i: any) => i._syndicate.article_id);
+
+  it('a record naming another bucket: neither published nor taken down', async () => {
+    await put('incoming/b.md', article('b-story', 'World', 2));
+    const created = await handlers.publish(s3Created('someone-elses-bucket', 'incoming/b.md'));
+    expect(created).toEqual({ processed: 0, refused: [{ key: 'incoming/b.md', reason: expect.stringContaining('someone-elses-bucket') }] });
+    await publishA();
+    const removed = await handlers.unpublish(s3Removed('someone-elses-bucket', 'incoming/a.md'));
+    expect(removed).toEqual({ processed: 0, refused: [{ key: 'incoming/a.md', reason: expect.stringContaining('someone-elses-bucket') }] });
+    expect(await liveIds()).toEqual(['a-story']);
+    expect(refusals()).toEqual([
+      expect.objectContaining({ bucket: 'someone-elses-bucket', key: 'incoming/b.md', level: 'error' }),
+      expect.objectContaining({ bucket: 'someone-elses-bucket', key: 'incoming/a.md', level: 'error' }),
+    ]);
+    expect(await s3.store().list('errors/', 10)).toEqual([]);
+  });
+
+  it('an ObjectCreated record given to unpublish never takes the article down', async () => {
+    await publishA();
+    const result = await handlers.unpublish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281F9'));
+    expect(result).toEqual({ processed: 0, refused: [{ key: 'incoming/a.md', reason: expect.stringMatching(/ObjectCreated:Put.*not ObjectRemoved/) }] });
+    expect(await liveIds()).toEqual(['a-story']);
+    expect(JSON.parse((await text('articles/a-story.json')) ?? '{}').status).toBe('live');
+    expect(refusals()).toEqual([expect.objectContaining({ bucket: s3.bucket, key: 'incoming/a.md', eventName: 'ObjectCreated:Put' })]);
+  });
+
+  it('an ObjectRemoved record given to publish publishes nothing', async () => {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    const result = await handlers.publish(s3Removed(s3.bucket, 'incoming/a.md'));
+    expect(result).toEqual({ processed: 0, refused: [{ key: 'incoming/a.md', reason: expect.stringMatching(/ObjectRemoved:Delete.*not ObjectCreated/) }] });
+    expect(await text('feeds/rss.xml')).toBeNull();
+    expect(await s3.store().list('sources/', 10)).toEqual([]);
+  });
+
+  it.each([
+    ['no eventTime', (r: any) => delete r.eventTime, /eventTime/, 'eventTime'],
+    ['an eventTime that is not a date', (r: any) => (r.eventTime = 'yesterday'), /eventTime/, 'eventTime'],
+    ['no sequencer', (r: any) => delete r.s3.object.sequencer, /sequencer/, 'sequencer'],
+    ['a sequencer that is not hex', (r: any) => (r.s3.object.sequencer = 'zz-not-hex'), /sequencer/, 'sequencer'],
+    ['an eventTime 16 minutes ahead', (r: any) => (r.eventTime = new Date(Date.now() + 16 * 60_000).toISOString()), /future/, 'eventTime'],
+  ])('%s: refused, logged and recorded under errors/, not thrown (a retry cannot fix it), not applied', async (_, spoil, reason, field) => {
+    await put('incoming/b.md', article('b-story', 'World', 2));
+    const created = s3Created(s3.bucket, 'incoming/b.md');
+    spoil(created.Records[0]);
+    expect(await handlers.publish(created)).toEqual({ processed: 0, refused: [{ key: 'incoming/b.md', reason: expect.stringMatching(reason), field }] });
+    expect(await text('articles/b-story.json')).toBeNull();
+    expect(JSON.parse((await text('errors/incoming/b.md.json')) ?? '{}')).toMatchObject({ key: 'incoming/b.md', field, reason: expect.stringMatching(reason) });
+
+    await publishA();
+    const removed = s3Removed(s3.bucket, 'incoming/a.md');
+    spoil(removed.Records[0]);
+    expect(await handlers.unpublish(removed)).toEqual({ processed: 0, refused: [{ key: 'incoming/a.md', reason: expect.stringMatching(reason), field }] });
+    expect(await liveIds()).toEqual(['a-story']);
+    expect(refusals().map((l) => l.key)).toEqual(['incoming/b.md', 'incoming/a.md']);
+  });
+
+  it('an eventTime a few minutes ahead (clock skew) is accepted', async () => {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    const event = s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E5', { eventTime: new Date(Date.now() + 5 * 60_000).toISOString() });
+    expect(await handlers.publish(event)).toEqual({ processed: 1, refused: [] });
+    expect(await liveIds()).toEqual(['a-story']);
+  });
+
+  it('applies the good records of a mixed event, one after another in order, and lists the refused', async () => {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    await put('incoming/b.md', article('b-story', 'World', 2));
+    const event = s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E5');
+    event.Records.push(s3Created('other-bucket', 'incoming/x.md').Records[0], s3Created(s3.bucket, 'incoming/b.md', '0055AED6DCD90281E6').Records[0]);
+    expect(await handlers.publish(event)).toEqual({ processed: 2, refused: [{ key: 'incoming/x.md', reason: expect.stringContaining('other-bucket') }] });
+    expect((await liveIds()).sort()).toEqual(['a-story', 'b-story']);
+  });
+
+  it("passes the record's eTag on: an event for an object replaced since does not publish the new content", async () => {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    const first = (await s3.store().head('incoming/a.md'))?.etag ?? '';
+    expect(await handlers.publish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E5', { etag: first }))).toEqual({ processed: 1, refused: [] });
+    await put('incoming/a.md', article('a-story', 'World', 1, '\nA correction.'));
+    const second = (await s3.store().head('incoming/a.md'))?.etag ?? '';
+    // A replay of the first event: the object is no longer what it announced; the newer event acts.
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E5', { etag: first }));
+    expect(await text('feeds/feed.json')).not.toContain('A correction.');
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E6', { etag: second }));
+    expect(await text('feeds/feed.json')).toContain('A correction.');
+  });
+
+  it("passes the record's eventTime on: when a key now says it is another article, the old one is withdrawn at that time", async () => {
+    await put('incoming/a.md', article('first', 'World', 1));
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E5'));
+    await put('incoming/a.md', article('second', 'World', 2));
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md', '0055AED6DCD90281E6', { eventTime: '2024-06-01T12:00:00.000Z' }));
+    const feed = JSON.parse((await text('feeds/feed.json')) ?? '{}');
+    expect(feed.items.map((i: any) => i._syndicate.article_id)).toEqual(['second']);
+    expect(feed._syndicate.deleted).toEqual([expect.objectContaining({ id: 'first', when: '2024-06-01T12:00:00Z' })]);
+  });
+});
+
+describe('HTTP API: ownership', () => {
+  const auth = { authorization: 'Bearer test-token-123' };
+
+  it('answers 409 naming the field when the id belongs to an incoming file, and publishes nothing', async () => {
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md'));
+    const before = await text('feeds/rss.xml');
+    const response: any = await handlers.publish(httpPost(article('a-story', 'World', 2, '\nOverwritten.'), 'text/markdown', auth));
+    expect(response.statusCode).toBe(409);
+    const body = JSON.parse(response.body);
+    expect(body.field).toBe('id');
+    expect(body.error).toMatch(/^request req-post-1: id: "a-story" is published from incoming\/a\.md/);
+    expect(await text('feeds/rss.xml')).toBe(before);
+  });
+
+  it('answers 409 for a URL that belongs to another article', async () => {
+    expect((await handlers.publish(httpPost(article('one', 'World', 1), 'text/markdown', auth)) as any).statusCode).toBe(201);
+    const other = article('two', 'World', 2).replace('https://news.test.example/two', 'https://news.test.example/one');
+    const response: any = await handlers.publish(httpPost(other, 'text/markdown', auth));
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toMatchObject({ field: 'url', error: expect.stringContaining('https://news.test.example/one') });
+  });
+
+  it('refuses a URL-derived id that another URL already derived (no overwrite)', async () => {
+    const urlOnly = (url: string, body: string) => `---\nurl: ${url}\npublished: 2024-05-01T08:00:00Z\n---\nBEIJING - ${body}\n`;
+    // Two URLs whose paths give the same slug.
+    expect(idFromUrl('https://news.test.example/a/story/')).toBe(idFromUrl('https://news.test.example/a/story'));
+    const first: any = await handlers.publish(httpPost(urlOnly('https://news.test.example/a/story', 'First body.'), 'text/markdown', auth));
+    expect(first.statusCode).toBe(201);
+    expect(JSON.parse(first.body).id).toBe('a-story');
+    const second: any = await handlers.publish(httpPost(urlOnly('https://news.test.example/a/story/', 'Second body.'), 'text/markdown', auth));
+    expect(second.statusCode).toBe(409);
+    expect(JSON.parse(second.body)).toMatchObject({ field: 'id', error: expect.stringMatching(/"a-story", derived from the URL/) });
+    expect(await text('feeds/feed.json')).toContain('First body.');
+    expect(await text('feeds/feed.json')).not.toContain('Second body.');
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERNAL_PREFIXES, PREFIX_ACCESS } from '../src/layout.js';
 
 const root = join(import.meta.dirname, '..');
 const STAGE = 'iamtest';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   packageDir = await mkdtemp(join(tmpdir(), 'syndicate-iam-'));
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' };
   // The defaults of serverless.yml, whatever the environment running the tests says.
-  for (const name of ['FEED_BUCKET_NAME', 'FEED_PREFIX', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
+  for (const name of ['FEED_BUCKET_NAME', 'FEED_PREFIX', 'PHOTO_KEY_PREFIX', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   await promisify(execFile)('npx', ['osls', 'package', '--stage', STAGE, '--package', packageDir], { cwd: root, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
   template = JSON.parse(await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   resources = template.Resources;
@@ -140,15 +141,47 @@ describe('the Lambda execution role', () => {
     }
   });
 
-  it('lists the bucket only under an s3:prefix condition, never for everything', () => {
+  it('may list the bucket with no condition: without it a missing key answers 403, not 404', () => {
+    // A ListBucket conditioned on s3:prefix does not count for that check: AWS asks for ListBucket on the
+    // bucket as such. Listing reveals key names only; contents stay behind the per-prefix grants.
+    const bucket = bucketName();
     const listing = statements().filter((s) => list<string>(s.Action).includes('s3:ListBucket'));
     expect(listing.length).toBeGreaterThan(0);
-    for (const statement of listing) {
-      const conditions = Object.values(statement.Condition ?? {}) as Json[];
-      const prefixes = conditions.flatMap((c) => list<string>(c['s3:prefix']));
-      expect(prefixes.length).toBeGreaterThan(0);
-      for (const prefix of prefixes) expect(prefix).toMatch(/^[A-Za-z0-9._-]+\/\*?$/);
+    expect(listing.some((s) => s.Condition === undefined && list(s.Resource).some((r) => resolve(r) === `arn:aws:s3:::${bucket}`))).toBe(true);
+    for (const statement of listing) expect(statement.Condition, 'a condition on ListBucket leaves missing keys answering 403').toBeUndefined();
+  });
+
+  it('grants exactly the object actions src/layout.ts says each prefix needs, plus the feeds (get, put) and photos (get)', () => {
+    const bucket = bucketName();
+    const env = (name: string) => {
+      const values = new Set(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment?.Variables?.[name]));
+      expect(values.size, `${name} differs between functions`).toBe(1);
+      return [...values][0] as string;
+    };
+    const ACTION = { get: 's3:GetObject', put: 's3:PutObject', delete: 's3:DeleteObject' } as const;
+    const expected: Record<string, string[]> = {};
+    for (const prefix of INTERNAL_PREFIXES) expected[prefix] = PREFIX_ACCESS[prefix].map((a) => ACTION[a]).sort();
+    const feedPrefix = env('FEED_PREFIX');
+    const photoPrefix = env('PHOTO_KEY_PREFIX');
+    expect(feedPrefix).toBe('feeds/');
+    expect(photoPrefix).toBe('photos/');
+    expected[feedPrefix] = [ACTION.get, ACTION.put].sort();
+    expected[photoPrefix] = [ACTION.get];
+
+    const granted: Record<string, Set<string>> = {};
+    for (const statement of statements()) {
+      const actions = list<string>(statement.Action).filter((a) => a.startsWith('s3:') && a !== 's3:ListBucket');
+      for (const resource of list(statement.Resource)) {
+        const arn = resolve(resource);
+        if (!arn.startsWith(`arn:aws:s3:::${bucket}/`)) continue;
+        const prefix = arn.slice(`arn:aws:s3:::${bucket}/`.length).replace(/\*$/, '');
+        const set = granted[prefix] ?? new Set<string>();
+        for (const action of actions) set.add(action);
+        granted[prefix] = set;
+      }
     }
+    const actual = Object.fromEntries(Object.entries(granted).map(([prefix, actions]) => [prefix, [...actions].sort()]));
+    expect(actual).toEqual(expected);
   });
 
   it('never deletes under feeds/ or incoming/ (and never writes under incoming/, which would trigger itself)', () => {

@@ -1,12 +1,15 @@
 /** The `syndicate` command: thin wiring over the core. `run` takes its I/O so tests can drive it. */
 import { Command, CommanderError } from 'commander';
-import type { Article } from '../article.js';
+import { ARTICLE_ID, type Article } from '../article.js';
 import { renderSelected } from '../build.js';
-import { FeedSelector } from '../select.js';
-import { ArticleError, describeError } from '../errors.js';
+import { readStoredConfig } from '../config.js';
+import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
+import { checkPublicPrefix, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
+import { FeedSelector } from '../select.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
 import { findArticleFiles, loadSiteConfig, readArticleFile, readArticleFiles, type ReadFileResult } from './inputs.js';
@@ -28,24 +31,40 @@ function reportWarnings(io: CliIo, result: ReadFileResult): void {
   for (const w of result.warnings) io.stderr(`warning: ${result.file}: ${w.field}: ${w.message}\n`);
 }
 
+/** An article read from a file, with what the store needs to know about it. */
+export interface ReadArticle {
+  article: Article;
+  file: string;
+  /** The id was derived from the URL: another URL deriving the same id is then a collision, not an update. */
+  idFromUrl: boolean;
+}
+
 /**
  * Reads every article, handing each to `accept` as it is read (so a caller may keep only what it needs);
- * throws the first error unless skipping bad files.
+ * throws the first error unless skipping bad files. Two files with the same id, or the same URL, are a
+ * collision: the second is refused, naming both (a URL is the article's id in every feed reader).
  */
-export async function readEach(paths: readonly string[], io: CliIo, skipInvalid: boolean, accept: (article: Article) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
+export async function readEach(paths: readonly string[], io: CliIo, skipInvalid: boolean, accept: (read: ReadArticle) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
   const files = await findArticleFiles(paths);
   if (files.length === 0) throw new ArticleError(paths.join(' '), '(files)', 'no article files found (.txt, .md, .json)');
   let read = 0;
   const failed: ReadFileResult[] = [];
-  const seen = new Map<string, string>();
+  const seenIds = new Map<string, string>();
+  const seenUrls = new Map<string, string>();
   for await (const result of readArticleFiles(files)) {
     const file = result.file;
     reportWarnings(io, result);
     let error = result.error;
-    if (!error && result.article) {
-      const other = seen.get(result.article.id);
-      if (other) error = new ArticleError(file, 'id', `"${result.article.id}" is also the id of ${other}`);
-      else seen.set(result.article.id, file);
+    const article = result.article;
+    if (!error && article) {
+      const sameId = seenIds.get(article.id);
+      const sameUrl = article.url === null ? undefined : seenUrls.get(article.url);
+      if (sameId) error = new ArticleError(file, 'id', `"${article.id}" is also the id of ${sameId}`);
+      else if (sameUrl) error = new ArticleError(file, 'url', `"${article.url}" is also the URL of ${sameUrl}`);
+      else {
+        seenIds.set(article.id, file);
+        if (article.url !== null) seenUrls.set(article.url, file);
+      }
     }
     if (error) {
       if (!skipInvalid) throw error;
@@ -53,20 +72,58 @@ export async function readEach(paths: readonly string[], io: CliIo, skipInvalid:
       failed.push({ ...result, error });
       continue;
     }
-    accept(result.article as Article);
+    const accepted = article as Article;
+    accept({ article: accepted, file, idFromUrl: accepted.url !== null && result.warnings.some((w) => w.field === 'id') });
     read += 1;
   }
   return { read, failed };
 }
 
 /** Reads every article into memory (for commands that publish each one). */
-export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: boolean): Promise<{ articles: Article[]; failed: ReadFileResult[] }> {
-  const articles: Article[] = [];
-  const { failed } = await readEach(paths, io, skipInvalid, (article) => articles.push(article));
+export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: boolean): Promise<{ articles: ReadArticle[]; failed: ReadFileResult[] }> {
+  const articles: ReadArticle[] = [];
+  const { failed } = await readEach(paths, io, skipInvalid, (read) => articles.push(read));
   return { articles, failed };
 }
 
+interface StoreOptions {
+  bucket?: string;
+  endpoint?: string;
+  dir: string;
+  prefix?: string;
+  config?: string;
+  cacheControl?: string;
+}
+
+const DEFAULT_PREFIX = 'feeds/';
+const DEFAULT_CACHE_CONTROL = 'public, max-age=300';
+
+/**
+ * The store and a Syndicator over it, with the configuration to publish with: the site from --config,
+ * else the one the store remembers (config/site.json); the feed prefix and cache control from the command
+ * line, else the store's, else the defaults. A store with no configuration and no --config is refused:
+ * publishing it with placeholder settings would rewrite every feed under another title and URL.
+ */
+async function openStore(options: StoreOptions): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
+  const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
+  const fileSite = options.config === undefined ? undefined : await loadSiteConfig(options.config);
+  const store: ObjectStore = options.bucket ? new S3ObjectStore({ endpoint: options.endpoint }, options.bucket) : new FolderObjectStore(options.dir);
+  const stored = fileSite && flagPrefix !== undefined && options.cacheControl !== undefined ? null : await readStoredConfig(store);
+  const site = fileSite ?? stored?.site;
+  if (!site) {
+    throw new ConfigError(`${store.name.replace(/\/$/, '')}/${siteConfigKey}`, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
+  }
+  const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
+  const cacheControl = options.cacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
+  return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix };
+}
+
+/** Refusals the store makes of one article (its id or URL is another's, a date, a feed check): the others go on. */
+const isRefusal = (error: unknown) => error instanceof ConflictError || error instanceof ArticleError || error instanceof FeedCheckError;
+
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  // Set by a command that did what it could but must still fail (refused articles, unknown ids).
+  let exitCode = 0;
   const program = new Command()
     .name('syndicate')
     .description('Turn articles into RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds with photos and attribution.')
@@ -95,65 +152,95 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean }) => {
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
-      const { read, failed } = await readEach(paths, io, options.skipInvalid, (article) => selector.offer(article));
+      const { read, failed } = await readEach(paths, io, options.skipInvalid, ({ article }) => selector.offer(article));
       const files = renderSelected(selector.feeds(), site);
       await replaceFolder(options.out, files);
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
 
-  program
-    .command('publish')
-    .description('publish articles to a bucket (or a folder) and update their feeds; with no articles, republish every feed')
-    .argument('[paths...]', 'article files or folders')
-    .option('-b, --bucket <name>', 'S3 bucket (credentials from the usual AWS environment)')
-    .option('-e, --endpoint <url>', 'an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
-    .option('-d, --dir <folder>', 'publish into a local folder instead of a bucket', 'site-store')
-    .option('-p, --prefix <prefix>', 'key prefix of the feeds', 'feeds/')
-    .option('-c, --config <file>', 'site config (JSON)')
-    .option('--cache-control <value>', 'Cache-Control of feed objects', 'public, max-age=300')
-    .option('--skip-invalid', 'publish the other articles when some cannot be read', false)
+  const storeOptions = (command: Command) =>
+    command
+      .option('-b, --bucket <name>', 'S3 bucket (credentials from the usual AWS environment)')
+      .option('-e, --endpoint <url>', 'an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
+      .option('-d, --dir <folder>', 'a local folder instead of a bucket', 'site-store')
+      .option('-c, --config <file>', "site config (JSON); without it, the store's own (config/site.json)")
+      .option('-p, --prefix <prefix>', `key prefix of the feeds (default: the store's, else ${DEFAULT_PREFIX})`)
+      .option('--cache-control <value>', `Cache-Control of feed objects (default: the store's, else "${DEFAULT_CACHE_CONTROL}")`);
+
+  storeOptions(
+    program
+      .command('publish')
+      .description('publish articles to a bucket (or a folder) and update their feeds; with no articles, republish every feed')
+      .argument('[paths...]', 'article files or folders'),
+  )
+    .option('--skip-invalid', 'publish the other articles when some cannot be read or are refused (exit 0)', false)
     .option('--import', 'load an archive: store every article, then rebuild each feed once', false)
-    .action(
-      async (
-        paths: string[],
-        options: { bucket?: string; endpoint?: string; dir: string; prefix: string; config?: string; cacheControl: string; skipInvalid: boolean; import: boolean },
-      ) => {
-        const site = await loadSiteConfig(options.config);
-        const store = options.bucket
-          ? new S3ObjectStore({ endpoint: options.endpoint }, options.bucket)
-          : new FolderObjectStore(options.dir);
-        const prefix = options.prefix === '' || options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`;
-        const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl: options.cacheControl }, quietLogger);
-        if (paths.length === 0) {
-          const outcome = await syndicator.republish();
-          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
-          io.stdout(`republished every feed: ${outcome.written.length} file(s) changed\n`);
-          return;
-        }
-        const { articles, failed } = await readAll(paths, io, options.skipInvalid);
-        if (options.import) {
-          const { stored, refused } = await syndicator.importArticles(articles);
-          for (const r of refused) io.stderr(`error: ${r.reason} (skipped)\n`);
-          const outcome = await syndicator.republish();
-          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
-          const skipped = failed.length + refused.length;
-          io.stdout(`imported ${stored} article(s); ${outcome.written.length} feed file(s) written${skipped ? `; ${skipped} skipped` : ''}\n`);
-          if (refused.length && !options.skipInvalid) throw new ArticleError(refused[0]?.id ?? '', 'id', `${refused.length} article(s) refused`);
-          return;
-        }
-        for (const article of articles) {
-          const outcome = await syndicator.publishArticle(article);
-          for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
-          io.stdout(`${outcome.status}: ${article.id}\n`);
+    .action(async (paths: string[], options: StoreOptions & { skipInvalid: boolean; import: boolean }) => {
+      const { store, syndicator, prefix } = await openStore(options);
+      const wrote = (files: readonly string[]) => {
+        for (const file of files) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
+      };
+      if (paths.length === 0) {
+        const outcome = await syndicator.republish();
+        wrote(outcome.written);
+        io.stdout(`republished every feed: ${outcome.written.length} file(s) changed\n`);
+        return;
+      }
+      const { articles, failed } = await readAll(paths, io, options.skipInvalid);
+      let refused = 0;
+      if (options.import) {
+        const imported = await syndicator.importArticles(articles.map((a) => a.article));
+        for (const r of imported.refused) io.stderr(`error: ${r.reason}\n`);
+        const outcome = await syndicator.republish();
+        wrote(outcome.written);
+        const skipped = failed.length + imported.refused.length;
+        io.stdout(`imported ${imported.stored} article(s); ${outcome.written.length} feed file(s) written${skipped ? `; ${skipped} skipped` : ''}\n`);
+        refused = imported.refused.length;
+      } else {
+        for (const { article, file, idFromUrl } of articles) {
+          try {
+            const outcome = await syndicator.publishArticle(article, { idFromUrl, source: file });
+            wrote(outcome.written);
+            io.stdout(`${outcome.status}: ${article.id}\n`);
+          } catch (error) {
+            if (!isRefusal(error)) throw error;
+            io.stderr(`error: ${describeError(error)}\n`);
+            refused += 1;
+          }
         }
         if (failed.length) io.stdout(`${failed.length} skipped\n`);
-      },
-    );
+      }
+      if (refused > 0 && !options.skipInvalid) exitCode = 1;
+    });
+
+  storeOptions(
+    program
+      .command('unpublish')
+      .description("take articles down by id (an editor's takedown): they leave their feeds, with tombstones in Atom and JSON Feed")
+      .argument('<ids...>', 'article ids'),
+  ).action(async (ids: string[], options: StoreOptions) => {
+    const { store, syndicator, prefix } = await openStore(options);
+    for (const id of ids) {
+      if (!ARTICLE_ID.test(id)) {
+        io.stderr(`error: ${id.slice(0, 200)}: id: not an article id (1-128 letters, digits, ".", "_" or "-", no "..")\n`);
+        exitCode = 1;
+        continue;
+      }
+      const outcome = await syndicator.unpublishId(id, new Date().toISOString());
+      for (const file of outcome.written) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
+      if (outcome.status === 'not-found') {
+        io.stdout(`not found: ${id}\n`);
+        exitCode = 1;
+      } else {
+        io.stdout(`${outcome.status}: ${id}\n`);
+      }
+    }
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     io.stderr(`error: ${describeError(error)}\n`);

@@ -1,7 +1,7 @@
 /** Telling events apart and reading them: S3 notifications, HTTP API requests, CloudFormation. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2, CloudFormationCustomResourceEvent, S3Event, S3EventRecord } from 'aws-lambda';
 import { timingSafeEqual } from 'node:crypto';
-import { ArticleError, ConfigError, describeError, FeedCheckError, StoreError } from '../errors.js';
+import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError, StoreError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { assertSafeKey } from '../storage/object-store.js';
 import { INCOMING } from '../layout.js';
@@ -35,20 +35,82 @@ function isSafeKey(key: string): boolean {
   }
 }
 
+/** An S3 record this function acts on. */
+export interface EventObject {
+  key: string;
+  /** Orders the events of one key (hex; S3 always sends it). */
+  sequencer: string;
+  eventTime: string;
+  /** The object's ETag when the event was sent (ObjectCreated only). */
+  etag?: string;
+}
+
+/** A record that was not applied, and why. */
+export interface Refusal {
+  key: string;
+  reason: string;
+  /** Set when the key is ours but the record is malformed: recorded under errors/ for the key too. */
+  field?: 'sequencer' | 'eventTime';
+}
+
+/** S3 sequencers are hex (the record format in src/records.ts holds them to the same). */
+const SEQUENCER = /^[0-9A-Fa-f]{1,64}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+/** An eventTime further ahead than this would pin the feed's date (a takedown's time is its date). */
+export const EVENT_TIME_TOLERANCE_MS = 15 * 60 * 1000;
+
 /**
- * Records for incoming articles only; anything else in the bucket is not ours to act on. A key with `..`
- * segments or NUL can never be an article: it is dropped (and logged by the caller), not retried.
+ * Sorts an S3 notification into the records this function acts on and those it refuses, in event order.
+ * Refused, never retried (a retry cannot change them), each logged with the bucket and key:
+ * - another bucket than FEED_BUCKET, or another kind of event (a create given to unpublish must never
+ *   take an article down);
+ * - keys outside incoming/, folder markers, and keys with `..` segments or NUL (never an article);
+ * - no valid sequencer or eventTime (S3 always sends both: without them the order of events is unknown),
+ *   or an eventTime more than 15 minutes ahead.
  */
-export function incomingRecords(event: S3Event): S3EventRecord[] {
-  return event.Records.filter((r) => {
+export function sortRecords(event: S3Event, want: { kind: 'ObjectCreated' | 'ObjectRemoved'; bucket: string; now: number; log: Logger }): { accepted: EventObject[]; refused: Refusal[] } {
+  const accepted: EventObject[] = [];
+  const refused: Refusal[] = [];
+  for (const record of event.Records) {
+    const bucket = record.s3?.bucket?.name;
     let key: string;
+    let decoded = true;
     try {
-      key = recordKey(r);
+      key = recordKey(record);
     } catch {
-      return false; // malformed percent-encoding
+      key = String(record.s3?.object?.key ?? '');
+      decoded = false;
     }
-    return key.startsWith(INCOMING) && !key.endsWith('/') && isSafeKey(key);
-  });
+    const reason = refusalOf(record, decoded ? key : null, want);
+    if (reason) {
+      want.log.error('S3 record refused', { bucket, key, eventName: record.eventName, eventTime: record.eventTime, sequencer: record.s3?.object?.sequencer, reason });
+      const field = /^(sequencer|eventTime): /.exec(reason)?.[1] as Refusal['field'] | undefined;
+      refused.push({ key, reason, ...(field ? { field } : {}) });
+      continue;
+    }
+    const etag = record.s3.object.eTag;
+    accepted.push({ key, sequencer: record.s3.object.sequencer as string, eventTime: record.eventTime, ...(etag ? { etag } : {}) });
+  }
+  return { accepted, refused };
+}
+
+/** Why a record is refused, or null; `key` is null when the event's key is not valid URL encoding. */
+function refusalOf(record: S3EventRecord, key: string | null, want: { kind: string; bucket: string; now: number }): string | null {
+  const bucket = record.s3?.bucket?.name;
+  if (bucket !== want.bucket) return `names the bucket ${JSON.stringify(bucket ?? null)}, not ${want.bucket}`;
+  const eventName = String(record.eventName ?? '');
+  if (!eventName.startsWith(`${want.kind}:`)) return `is ${JSON.stringify(eventName)}, not ${want.kind}: this function does not act on it`;
+  if (key === null) return 'unsafe key: not valid URL encoding';
+  if (!isSafeKey(key)) return 'unsafe key: `..` segments, NUL or a leading slash';
+  if (!key.startsWith(INCOMING)) return `not under ${INCOMING}`;
+  if (key.endsWith('/')) return 'a folder, not an article';
+  const sequencer = record.s3.object.sequencer;
+  if (typeof sequencer !== 'string' || !SEQUENCER.test(sequencer)) return `sequencer: ${JSON.stringify(sequencer ?? null)} is not an S3 sequencer (without it the order of this key's events is unknown)`;
+  const eventTime = record.eventTime;
+  const time = typeof eventTime === 'string' && ISO_TIME.test(eventTime) ? Date.parse(eventTime) : Number.NaN;
+  if (Number.isNaN(time)) return `eventTime: ${JSON.stringify(eventTime ?? null)} is not an ISO 8601 time`;
+  if (time > want.now + EVENT_TIME_TOLERANCE_MS) return `eventTime: ${eventTime} is more than 15 minutes in the future`;
+  return null;
 }
 
 export function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
@@ -71,6 +133,8 @@ export function isAuthorised(event: HttpEvent, apiToken: string | undefined): bo
 /** The one place errors become HTTP responses. */
 export function errorResponse(error: unknown, log: Logger, request: string): APIGatewayProxyResultV2 {
   if (error instanceof ArticleError) return json(400, { error: error.message, field: error.field });
+  // The id or URL belongs to another source or article: the request is fine, the store says no.
+  if (error instanceof ConflictError) return json(409, { error: error.message, field: error.field });
   if (error instanceof FeedCheckError) {
     log.error('feed check failed; nothing published', { request, reason: error.message });
     return json(500, { error: 'a feed failed its output check; nothing was published' });

@@ -37,9 +37,35 @@ function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
+const unquote = (etag: string): string => etag.replace(/^"(.*)"$/, '$1');
+
+/**
+ * A GET or HEAD refused with 403. On AWS that is also how a missing key answers when the caller may not
+ * list the bucket, so it is never read as "missing": that would hide a real permissions problem.
+ */
+export class S3AccessDeniedError extends Error {
+  override readonly name = 'S3AccessDeniedError';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `s3://${bucket}/${key}: access denied (403). S3 also answers 403 for a key that does not exist unless the role ` +
+        `may s3:ListBucket on the bucket ${bucket}; grant that so missing keys read as 404, or grant the read that was denied.`,
+      options,
+    );
+  }
+}
+
 export class S3ObjectStore implements ObjectStore {
   readonly name: string;
   private client: Promise<S3Client> | undefined;
+  /**
+   * How this server wants If-Match ETags: AWS takes them in quotes, as S3 returns them; Ceph RGW answers
+   * 412 to a quoted one even when it matches. Unknown until a conditional PUT shows which.
+   */
+  private ifMatchForm: 'unknown' | 'quoted' | 'unquoted' = 'unknown';
 
   /** Either a ready client (tests) or the options to create one on first use (handlers, CLI). */
   constructor(
@@ -78,6 +104,7 @@ export class S3ObjectStore implements ObjectStore {
       const status = statusOf(error);
       if (status === 404 || (error as Error).name === 'NoSuchKey') return null;
       if (status === 416) return { body: Buffer.alloc(0), etag: '', lastModified: new Date(0), metadata: {} };
+      if (status === 403) throw new S3AccessDeniedError(this.bucket, key, { cause: error });
       throw error;
     }
   }
@@ -87,34 +114,61 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.send<import('@aws-sdk/client-s3').HeadObjectCommandOutput>((sdk) => new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0), size: out.ContentLength ?? 0, contentType: out.ContentType, metadata: out.Metadata ?? {} };
     } catch (error) {
-      if (statusOf(error) === 404 || (error as Error).name === 'NotFound') return null;
+      const status = statusOf(error);
+      if (status === 404 || (error as Error).name === 'NotFound') return null;
+      if (status === 403) throw new S3AccessDeniedError(this.bucket, key, { cause: error });
       throw error;
     }
   }
 
   async put(key: string, body: string | Buffer, options: PutOptions = {}): Promise<string> {
     assertSafeKey(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const quoted = options.ifMatch !== undefined && options.ifMatch !== unquote(options.ifMatch);
+    const ifMatch = quoted && this.ifMatchForm === 'unquoted' ? unquote(options.ifMatch!) : options.ifMatch;
     try {
-      const out = await this.send<import('@aws-sdk/client-s3').PutObjectCommandOutput>(
-        (sdk) => new sdk.PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          // Always bytes with a known length: a string body can make the SDK treat it as a stream.
-          Body: typeof body === 'string' ? Buffer.from(body) : body,
-          ContentType: options.contentType,
-          CacheControl: options.cacheControl,
-          Metadata: options.metadata,
-          IfMatch: options.ifMatch,
-          IfNoneMatch: options.ifNoneMatch,
-        }),
-      );
-      return out.ETag ?? '';
+      const etag = await this.putObject(key, bytes, options, ifMatch);
+      if (quoted && ifMatch === options.ifMatch) this.ifMatchForm = 'quoted';
+      return etag;
     } catch (error) {
-      const status = statusOf(error);
-      // 412: the ETag moved on; 409: a concurrent conditional write to the same key is in flight.
-      if (status === 412 || status === 409 || (error as Error).name === 'PreconditionFailed') throw new PreconditionFailedError(key, { cause: error });
-      throw error;
+      const status = statusOf(error) ?? ((error as Error).name === 'PreconditionFailed' ? 412 : undefined);
+      const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+      if (!conditional || status === undefined || !(status === 409 || status === 412 || status >= 500)) throw error;
+      // 409 (AWS: a conditional write to the key was in flight) and 412 are lost races. One HEAD first when
+      // (a) it is still a 5xx after the SDK's retries (RGW answers some losers 500; a retry then gets 412, but
+      // the SDK's retries run out), or (b) a quoted If-Match got 412 from a server whose form is not known.
+      const probeQuoting = status === 412 && quoted && this.ifMatchForm === 'unknown';
+      if (status < 500 && !probeQuoting) throw new PreconditionFailedError(key, { cause: error });
+      const current = await this.head(key);
+      if (probeQuoting && current && unquote(current.etag) === unquote(options.ifMatch!)) {
+        // The ETag we sent is the current one, yet 412: a server that wants it unquoted (RGW). Once more so.
+        this.ifMatchForm = 'unquoted';
+        return this.put(key, body, options);
+      }
+      const holds = options.ifNoneMatch === '*' ? current === null : current !== null && unquote(current.etag) === unquote(options.ifMatch!);
+      // A 5xx while the condition still holds is a server failure, not a lost race. When it no longer holds,
+      // a lost race is the answer even if an earlier attempt's write landed: the stored ETag cannot tell our
+      // write from another writer's identical bytes (two CAS writers of n + 1), so this errs towards redoing.
+      if (status >= 500 && holds) throw error;
+      throw new PreconditionFailedError(key, { cause: error });
     }
+  }
+
+  private async putObject(key: string, bytes: Buffer, options: PutOptions, ifMatch: string | undefined): Promise<string> {
+    const out = await this.send<import('@aws-sdk/client-s3').PutObjectCommandOutput>(
+      (sdk) => new sdk.PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        // Always bytes with a known length: a string body can make the SDK treat it as a stream.
+        Body: bytes,
+        ContentType: options.contentType,
+        CacheControl: options.cacheControl,
+        Metadata: options.metadata,
+        IfMatch: ifMatch,
+        IfNoneMatch: options.ifNoneMatch,
+      }),
+    );
+    return out.ETag ?? '';
   }
 
   async delete(key: string): Promise<void> {
@@ -134,12 +188,18 @@ export class S3ObjectStore implements ObjectStore {
     return prefixes.sort();
   }
 
-  async list(prefix: string, limit: number): Promise<string[]> {
+  async list(prefix: string, limit: number, startAfter?: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
       const out = await this.send<import('@aws-sdk/client-s3').ListObjectsV2CommandOutput>(
-        (sdk) => new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: Math.min(1000, limit - keys.length), ContinuationToken: token }),
+        (sdk) =>
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            MaxKeys: Math.min(1000, limit - keys.length),
+            ...(token ? { ContinuationToken: token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          }),
       );
       for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;

@@ -3,6 +3,7 @@
  * s3rver behind the fault-injecting proxy. Sizes from RELIABILITY_PUBLISHES (default 1000),
  * RELIABILITY_TAKEDOWNS (200), RELIABILITY_RATE (0.2). Exits non-zero if anything did not hold.
  */
+import { resetRuntime } from '../../src/lambda/runtime.js';
 import type { Handlers } from '../support/handlers.js';
 import { runScenario, type ScenarioReport } from '../support/reliability.js';
 import { startS3 } from '../support/s3.js';
@@ -19,9 +20,10 @@ const rate = Number(process.env.RELIABILITY_RATE ?? 0.2);
 const sections = 20;
 
 let generation = 0;
-/** Outside vitest: set the environment, then import fresh handler modules (each reads its config once). */
+/** Outside vitest: set the environment, forget the runtime the last handlers built (it reads the config once), import fresh handler modules. */
 async function loadHandlers(env: Record<string, string>): Promise<Handlers> {
   Object.assign(process.env, env);
+  resetRuntime();
   generation += 1;
   const load = (name: string) => import(`../../handlers/${name}.ts?run=${generation}`);
   const [publish, unpublish, republish] = await Promise.all([load('publish'), load('unpublish'), load('republish')]);

@@ -19,8 +19,17 @@ function s3Event(fixture: string, bucket: string, key: string, sequencer: string
   return event;
 }
 
-export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD90281E5'): any {
-  return s3Event('s3-object-created.json', bucket, key, sequencer);
+/**
+ * An ObjectCreated record. S3 sends the new object's ETag; the fixture's is an empty object's, so it is
+ * left out unless the test gives the real one (the handler then publishes whatever the object is now).
+ */
+export function s3Created(bucket: string, key: string, sequencer = '0055AED6DCD90281E5', options: { etag?: string; eventTime?: string } = {}): any {
+  const event = s3Event('s3-object-created.json', bucket, key, sequencer);
+  const record = event.Records[0];
+  if (options.etag === undefined) delete record.s3.object.eTag;
+  else record.s3.object.eTag = options.etag.replace(/^"|"$/g, '');
+  if (options.eventTime !== undefined) record.eventTime = options.eventTime;
+  return event;
 }
 
 export function s3Removed(bucket: string, key: string, sequencer = '0055AED6DCD90281F0', eventTime = '2019-04-26T08:30:00.000Z'): any {
@@ -47,7 +56,18 @@ export function httpDelete(id: string, options: { iam?: boolean; headers?: Recor
 }
 
 export function cfnUpdate(responseUrl: string): any {
+  return cfnEvent(responseUrl, 'Update');
+}
+
+/** A CloudFormation custom-resource request; a Create has no PhysicalResourceId or old properties yet. */
+export function cfnEvent(responseUrl: string, requestType: 'Create' | 'Update' | 'Delete'): any {
   const event = load('cfn-deploy-update.json');
   event.ResponseURL = responseUrl;
+  event.RequestType = requestType;
+  if (requestType === 'Create') {
+    delete event.PhysicalResourceId;
+    delete event.OldResourceProperties;
+  }
+  if (requestType === 'Delete') delete event.OldResourceProperties;
   return event;
 }

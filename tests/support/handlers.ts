@@ -1,4 +1,4 @@
-/** Loads the real handlers with a given environment (each import reads its config once, at start). */
+/** Loads the real handlers with a given environment (fresh modules: the runtime reads its config once). */
 import { vi } from 'vitest';
 
 export interface Handlers {
@@ -7,7 +7,8 @@ export interface Handlers {
   republish: typeof import('../../handlers/republish.js').handler;
 }
 
-export async function loadHandlers(env: Record<string, string>): Promise<Handlers> {
+/** `undefined` removes a variable (a setting missing from the function's environment). */
+export async function loadHandlers(env: Record<string, string | undefined>): Promise<Handlers> {
   vi.resetModules();
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const [publish, unpublish, republish] = await Promise.all([
