@@ -157,7 +157,7 @@ class ScheduledStore {
 // ---- running a scenario ----
 
 export interface RunResult {
-  store: MemoryObjectStore;
+  store: ObjectStore;
   /** Events and requests that failed all three attempts and were redriven afterwards. */
   redriven: number;
   attempts: number;
@@ -167,8 +167,52 @@ export interface RunResult {
 
 const PERMANENT = (error: unknown) => error instanceof ConflictError || error instanceof ArticleError || error instanceof FeedCheckError;
 
+/**
+ * Where a scenario runs: under fast-check's scheduler over the in-memory store with injected faults, or
+ * (`realConcurrency`) over any store, e.g. Ceph RGW, with the runtime's own interleaving and no faults.
+ */
+interface Driver {
+  /** A point where other tasks may run. */
+  tick(label: string): Promise<void>;
+  /** Waits until nothing is pending. */
+  idle(): Promise<void>;
+  /** The store as one Lambda invocation sees it. */
+  view(who: string): ObjectStore;
+  faultsOff(): void;
+  calls: Map<string, string[]>;
+  answered: Map<string, string[]>;
+}
+
 export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<RunResult> {
   const store = new MemoryObjectStore();
+  const scheduled = new ScheduledStore(store, s, scenario.faults.rate, scenario.faults.seed);
+  const driver: Driver = {
+    tick: (label) => s.schedule(Promise.resolve(), label).then(() => undefined),
+    idle: () => s.waitIdle(),
+    view: (who) => scheduled.view(who),
+    faultsOff: () => {
+      scheduled.faultsOn = false;
+    },
+    calls: scheduled.callsBy,
+    answered: scheduled.answeredBy,
+  };
+  return runWith(scenario, store, driver);
+}
+
+/** The same scenario with real concurrency over `store` (which must be empty), no injected faults. */
+export async function runConcurrently(scenario: Scenario, store: ObjectStore): Promise<RunResult> {
+  const driver: Driver = {
+    tick: () => new Promise((resolve) => setImmediate(resolve)),
+    idle: async () => undefined,
+    view: () => store,
+    faultsOff: () => undefined,
+    calls: new Map(),
+    answered: new Map(),
+  };
+  return runWith({ ...scenario, faults: { rate: 0, seed: 0 } }, store, driver);
+}
+
+async function runWith(scenario: Scenario, store: ObjectStore, driver: Driver): Promise<RunResult> {
   const log = memoryLogger();
   const config = { site: SITE, feedPrefix: 'feeds/', cacheControl: 'no-cache', slack: SLACK, clock: CLOCK, maxAttempts: 40 };
 
@@ -185,11 +229,10 @@ export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<
     if (bound.state !== 'free') initial.urls[bound.url] = bound.id;
   }
 
-  const scheduled = new ScheduledStore(store, s, scenario.faults.rate, scenario.faults.seed);
   let invocation = 0;
   const lambda = (kind: string) => {
     const who = `${kind}#${++invocation}`;
-    return new Syndicator(scheduled.view(who), { ...config, sleep: () => s.schedule(Promise.resolve(), `${who} backoff`).then(() => undefined) }, log);
+    return new Syndicator(driver.view(who), { ...config, sleep: () => driver.tick(`${who} backoff`) }, log);
   };
 
   const ops: ModelOp[] = [];
@@ -205,7 +248,7 @@ export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<
   const invoke = (label: string, run: () => Promise<unknown>, retried?: () => void) => {
     const task = (async () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
-        await s.schedule(Promise.resolve(), `${label} attempt ${attempt}`);
+        await driver.tick(`${label} attempt ${attempt}`);
         result.attempts += 1;
         if (attempt > 1) retried?.();
         try {
@@ -237,7 +280,7 @@ export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<
       (async () => {
         let previousMutation: number | null = null;
         for (const [m, mutation] of mutations.entries()) {
-          await s.schedule(Promise.resolve(), `newsroom ${mutation.kind} ${key} #${m}`);
+          await driver.tick(`newsroom ${mutation.kind} ${key} #${m}`);
           const sequencer = nextSequencer();
           const mutationIndex = ops.length;
           if (mutation.kind === 'put') {
@@ -276,17 +319,17 @@ export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<
   }
   for (let r = 0; r < scenario.republishes; r++) invoke('republish', () => lambda('republish').republish());
 
-  await s.waitIdle();
+  await driver.idle();
   for (let settled = 0; settled < running.length; ) {
     const batch = running.slice(settled);
     settled = running.length;
     await Promise.all(batch);
-    await s.waitIdle();
+    await driver.idle();
   }
 
   // The failed-events queue, redriven by an operator once S3 is healthy: one after another, and once more
   // for any that failed again (one may have waited for another's URL claim still in the queue).
-  scheduled.faultsOn = false;
+  driver.faultsOff();
   for (let pass = 1; pass <= 3 && queue.length > 0; pass++) {
     for (const item of queue.splice(0)) {
       result.redriven += 1;
@@ -299,16 +342,16 @@ export async function runScenario(scenario: Scenario, s: fc.Scheduler): Promise<
           else queue.push(item);
         }
       })();
-      await s.waitIdle();
+      await driver.idle();
       await done;
     }
   }
 
-  result.problems.push(...(await checkInvariants(store, { calls: scheduled.callsBy, answered: scheduled.answeredBy }, initial, ops, after, scenario.poisoned)));
+  result.problems.push(...(await checkInvariants(store, { calls: driver.calls, answered: driver.answered }, initial, ops, after, scenario.poisoned)));
   return result;
 }
 
-async function recordsOf(store: MemoryObjectStore): Promise<Record<string, StoredRecord>> {
+async function recordsOf(store: ObjectStore): Promise<Record<string, StoredRecord>> {
   const records: Record<string, StoredRecord> = {};
   for (const key of await store.list('articles/', 10_000)) {
     const id = key.slice('articles/'.length, -'.json'.length);
@@ -321,10 +364,14 @@ async function recordsOf(store: MemoryObjectStore): Promise<Record<string, Store
 // ---- the invariants ----
 
 /** I1-I5 over a quiet store; returns what does not hold. */
-export async function checkInvariants(store: MemoryObjectStore, log: { calls: Map<string, string[]>; answered: Map<string, string[]> }, initial: ModelState, ops: ModelOp[], after: number[][], poisoned: boolean): Promise<string[]> {
+export async function checkInvariants(store: ObjectStore, log: { calls: Map<string, string[]>; answered: Map<string, string[]> }, initial: ModelState, ops: ModelOp[], after: number[][], poisoned: boolean): Promise<string[]> {
   const problems: string[] = [];
   const records = await recordsOf(store);
-  const text = (key: string) => store.objects.get(key)?.body.toString('utf8') ?? null;
+  const texts = new Map<string, string>();
+  for (const prefix of ['feeds/', 'state/']) {
+    for (const key of await store.list(prefix, 10_000)) texts.set(key, (await store.get(key))?.body.toString('utf8') ?? '');
+  }
+  const text = (key: string) => texts.get(key) ?? null;
 
   // I1, I2: each feed's state and files are what the records imply.
   const paths = new Set<string>(['']);

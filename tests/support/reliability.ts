@@ -4,7 +4,6 @@
  * failed-events queue), then a check of everything the bucket says, with faults switched off.
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { S3Client } from '@aws-sdk/client-s3';
 import { checkJsonFeed, checkXml } from '../../src/check.js';
 import { s3Created, s3Removed } from './events.js';
 import type { Handlers } from './handlers.js';
@@ -73,7 +72,7 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
   const started = Date.now();
   const attempts = options.attempts ?? 3;
   // The newsroom's own uploads and deletes go straight to the store: the faults are the service's.
-  const direct = new S3Client({ endpoint: s3.directEndpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const direct = s3.directClient();
   const keys = Array.from({ length: options.publishes }, (_, i) => `incoming/story-${pad(i)}.md`);
   const takedowns = new Set(keys.filter((_, i) => i % Math.max(1, Math.floor(options.publishes / options.takedowns)) === 0).slice(0, options.takedowns));
   let sequence = 0x1000;

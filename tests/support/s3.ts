@@ -56,6 +56,8 @@ export interface S3Harness {
   /** Answers for losers of conditional writes; null: always wait for the key, then 412. */
   loserResponses: LoserResponses | null;
   client(): S3Client;
+  /** A client that bypasses the proxy (the newsroom's own uploads, which the service's faults do not hit). */
+  directClient(): S3Client;
   store(): S3ObjectStore;
   resetCounts(): void;
   totalRequests(): number;
@@ -127,6 +129,15 @@ export function makeHarness(options: HarnessOptions): S3Harness {
     faults: null,
     enforceConditions: true,
     loserResponses: null,
+    directClient: () =>
+      new S3Client({
+        endpoint: options.directEndpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: options.credentials,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
     client: () => {
       const client = new S3Client({
         endpoint: harness.endpoint,
