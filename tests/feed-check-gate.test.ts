@@ -34,3 +34,19 @@ describe('the output check gate', () => {
     expect(log.lines.some((l) => l.message === 'article rejected' && l.key === 'incoming/poison.md')).toBe(true);
   });
 });
+
+describe('a refused article leaves nothing behind (the store never holds what the feeds refuse)', () => {
+  it('no record, no index marker, no URL binding; a republish (every deploy) still works', async () => {
+    const store = new MemoryObjectStore();
+    const syndicator = new Syndicator(store, { site: makeSite(), feedPrefix: 'feeds/', cacheControl: 'no-cache' }, memoryLogger());
+    await syndicator.publishArticle(makeArticle({ id: 'fine', title: 'Fine story' }));
+    await store.put('incoming/poison.md', '---\nid: poison\nurl: https://news.test.example/poison\nsection: World\npublished: 2024-05-01T00:00:00Z\n---\nPOISON in the body.\n');
+    expect((await syndicator.publishObject('incoming/poison.md', '01')).status).toBe('rejected');
+    const keys = [...store.objects.keys()];
+    expect(keys.filter((k) => k.includes('poison') && !k.startsWith('incoming/') && !k.startsWith('errors/') && !k.startsWith('sources/'))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith('urls/')).length).toBeLessThanOrEqual(1);
+    for (const key of keys.filter((k) => k.startsWith('urls/'))) expect(store.objects.get(key)?.body.toString()).not.toMatch(/"state":"(claimed|bound)","at":".*","owner":"incoming\/poison.md"/);
+    await expect(syndicator.republish()).resolves.toMatchObject({ status: expect.any(String) });
+    await expect(syndicator.publishArticle(makeArticle({ id: 'later', title: 'Later story' }))).resolves.toMatchObject({ status: 'published' });
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
+import { checkXml } from '../src/check.js';
 import { memoryLogger } from '../src/log.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { compareSequencers, errorKey, Syndicator } from '../src/syndicator.js';
@@ -348,5 +349,69 @@ describe('17. errors/ keys', () => {
     await syndicator.publishObject('incoming/a b.md', '0002');
     expect(store.objects.has(errorKey('incoming/a_b.md'))).toBe(true);
     expect(store.objects.has(errorKey('incoming/a b.md'))).toBe(false);
+  });
+});
+
+describe('12. photo metadata read from the bucket', () => {
+  const photoSetup = () => {
+    const store = new MemoryObjectStore();
+    const syndicator = new Syndicator(store, { site: makeSite(), feedPrefix: 'feeds/', cacheControl: 'no-cache', photos: { urlPrefix: 'https://cdn.test.example/photos/', keyPrefix: 'photos/' } }, memoryLogger());
+    const text = (photo: string) => `---\nid: pic\nurl: https://news.test.example/pic\nsection: World\npublished: 2024-05-01T08:00:00Z\nphotos:\n  - https://cdn.test.example/photos/${photo}\n---\nA caption for the photo, May 1, 2024.\n(JOHN DOE / POOL)\nBEIJING - Body text.\n`;
+    return { store, syndicator, text };
+  };
+  const gif = (width: number, height: number) => Buffer.concat([Buffer.from('GIF89a'), Buffer.from([width & 255, width >> 8, height & 255, height >> 8]), Buffer.alloc(20)]);
+
+  it.each([
+    ['a 0x0 GIF', 'x.gif', gif(0, 0), 'image/gif'],
+    ['Content-Type image/GIF', 'y.gif', gif(10, 10), 'image/GIF'],
+    ['Content-Type image/x&y', 'z.gif', gif(10, 10), 'image/x&y'],
+  ])('%s does not poison the record: publish, republish and takedown work, the RSS is well-formed', async (_label, name, body, type) => {
+    const { store, syndicator, text } = photoSetup();
+    await store.put(`photos/${name}`, body, { contentType: type });
+    await store.put('incoming/pic.md', text(name));
+    expect((await syndicator.publishObject('incoming/pic.md', '01')).status).toBe('published');
+    const rss = store.objects.get('feeds/rss.xml')?.body.toString() ?? '';
+    checkXml('rss.xml', rss);
+    expect(rss).toMatch(/<enclosure length="\d+" type="image\/gif" url="https:\/\/cdn.test.example\/photos\/[xyz].gif"\/>/);
+    await syndicator.republish();
+    expect((await syndicator.unpublishId('pic', WHEN)).status).toBe('withdrawn');
+  });
+
+  it('a replaced photo is measured again, a deleted one stops being an attachment', async () => {
+    const { store, syndicator, text } = photoSetup();
+    await store.put('photos/p.gif', gif(10, 20), { contentType: 'image/gif' });
+    await store.put('incoming/pic.md', text('p.gif'));
+    await syndicator.publishObject('incoming/pic.md', '01');
+    const rss = () => store.objects.get('feeds/rss.xml')?.body.toString() ?? '';
+    expect(rss()).toContain('fileSize="30" width="10" height="20"');
+    await store.put('photos/p.gif', Buffer.concat([gif(30, 40), Buffer.alloc(10)]), { contentType: 'image/gif' });
+    await syndicator.publishObject('incoming/pic.md', '02');
+    expect(rss()).toContain('fileSize="40" width="30" height="40"');
+    await store.delete('photos/p.gif');
+    await syndicator.publishObject('incoming/pic.md', '03');
+    expect(store.objects.get('feeds/rss.xml')?.body.toString()).not.toContain('<enclosure');
+    expect(JSON.parse(store.objects.get('feeds/feed.json')?.body.toString() ?? '{}').items[0].attachments).toBeUndefined();
+  });
+});
+
+describe('15. dates far in the future', () => {
+  it('a published date in 2999 is refused, naming the field, and pins nothing', async () => {
+    const { store, syndicator, ids } = setup();
+    await syndicator.publishArticle(story('now', 1));
+    await expect(syndicator.publishArticle(story('later', 1, { published: '2999-01-01T00:00:00Z', updated: '2999-01-01T00:00:00Z' }))).rejects.toThrow(/published: 2999.*future/);
+    await store.put('incoming/far.md', storyText('far', 1).replace(day(1), '9999-01-01T00:00:00Z'));
+    const outcome = await syndicator.publishObject('incoming/far.md', '01');
+    expect(outcome.status).toBe('rejected');
+    expect(JSON.parse(store.objects.get('errors/incoming/far.md.json')?.body.toString() ?? '{}')).toMatchObject({ field: 'published' });
+    expect(ids()).toEqual(['now']);
+    expect(JSON.parse(store.objects.get('feeds/feed.json')?.body.toString() ?? '{}')._syndicate.updated).toBe(day(1).replace(':00Z', ':00Z'));
+  });
+
+  it('a takedown dated in the future is dated now at the latest', async () => {
+    const store = new MemoryObjectStore();
+    const syndicator = new Syndicator(store, { site: makeSite(), feedPrefix: 'feeds/', cacheControl: 'no-cache', clock: () => new Date('2024-07-01T00:00:00Z') }, memoryLogger());
+    await syndicator.publishArticle(story('x', 1));
+    await syndicator.unpublishId('x', '2999-01-01T00:00:00Z');
+    expect(JSON.parse(store.objects.get('feeds/feed.json')?.body.toString() ?? '{}')._syndicate.updated).toBe('2024-07-01T00:00:00Z');
   });
 });
