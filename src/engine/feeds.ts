@@ -1,0 +1,239 @@
+/**
+ * Feed states and files. A feed's state is changed by compare-and-swap, and every entry a writer sets
+ * comes from a record read after it read the state. Writers of a record write (`forced`) the states of its
+ * feeds even when nothing in them changes, so any writer that read the record before a change loses its
+ * compare-and-swap and reads it again (docs/decisions.md has the argument). Files are rendered from the
+ * committed state; a writer that finds the state moved on while it wrote writes the newer state's too.
+ */
+import { type Article, compareNewestFirst } from '../article.js';
+import { type OutputFile, renderFeed } from '../build.js';
+import { checkFeed } from '../check.js';
+import { describeError, StoreError } from '../errors.js';
+import {
+  compareDeleted,
+  content,
+  DELETED_KEPT,
+  emptyState,
+  type FeedState,
+  nameSection,
+  parseState,
+  placeEntry,
+  refilled,
+  sectionName,
+  tombstoneOf,
+  type WindowLimits,
+  windowsToRefill,
+} from '../feed-state.js';
+import { INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
+import { entryOf, isValidRecord, type StoredRecord, wantedMarkers } from '../records.js';
+import { feedSpec } from '../select.js';
+import type { SiteConfig } from '../site.js';
+import { PreconditionFailedError } from '../storage/object-store.js';
+import { backoffMs, type Engine, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
+import type { RecordStore } from './record-store.js';
+
+/** Parallel record reads when refilling or republishing a feed. */
+const READ_CONCURRENCY = 16;
+
+export interface FeedSettings {
+  site: SiteConfig;
+  /** Where feed files go in the bucket, e.g. `feeds/`. */
+  feedPrefix: string;
+  cacheControl: string;
+  /** Articles kept in a feed's state beyond its limit, so a takedown rarely needs a refill. */
+  slack: number;
+}
+
+/**
+ * `touched`: records whose entries this writer sets (read after the state, on every attempt).
+ * `forced`: write the state even if nothing changed (writers of a record do).
+ * `full`: re-read every entry and rebuild both windows from the index (republish).
+ */
+export interface FeedUpdate {
+  touched: readonly string[];
+  forced: boolean;
+  full: boolean;
+}
+
+interface Rendered {
+  files: OutputFile[];
+  hashes: Record<string, string>;
+}
+
+interface Committed {
+  etag: string;
+  /** The previous state's file hashes; null: compare every file with the stored one. */
+  previousFiles: Record<string, string> | null;
+  rendered: Rendered;
+}
+
+export class Feeds {
+  constructor(
+    private readonly engine: Engine,
+    private readonly settings: FeedSettings,
+    private readonly records: RecordStore,
+  ) {}
+
+  private get limits(): WindowLimits {
+    const limit = this.settings.site.limits.items;
+    return { limit, keep: limit + this.settings.slack };
+  }
+
+  /** Every feed that has a state, a live article or a takedown: O(feeds) listings, never the archive. */
+  async paths(): Promise<string[]> {
+    const found = await Promise.all([STATE, INDEX, TOMBS].map((root) => this.engine.store.listPrefixes(`${root}sections/`)));
+    return [...new Set(['', ...found.flat().map((p) => p.slice(p.indexOf('sections/')))])].sort();
+  }
+
+  /** Brings one feed's state up to date with the records by compare-and-swap, then writes its files. */
+  async update(path: string, how: FeedUpdate, cache: RecordCache): Promise<string[]> {
+    const { store, log, maxAttempts } = this.engine;
+    const key = stateKey(path);
+    let committed: Committed | undefined;
+    for (let attempt = 1; attempt <= maxAttempts && !committed; attempt++) {
+      const current = await store.get(key);
+      let state: FeedState;
+      try {
+        state = current ? parseState(current.body, key) : emptyState(path);
+      } catch (error) {
+        // Derived data: an unreadable state (after a retry, in case the read was torn) is rebuilt.
+        if (attempt < 3) {
+          await this.engine.sleep(backoffMs(attempt));
+          continue;
+        }
+        log.error('unreadable feed state rebuilt from the index', { key, reason: describeError(error) });
+        state = emptyState(path);
+      }
+      const before = content(state);
+      const previousFiles = state.files;
+      const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
+      const fresh = new Map<string, StoredRecord | null>();
+      await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.records.read(id, cache)));
+      for (const id of ids) placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+      const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
+      if (refill.items) await this.refillWindow('live', state, fresh, cache);
+      if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
+      nameSection(state);
+      const rendered = this.render(state);
+      state.files = rendered.hashes;
+      const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
+      if (unchanged && !how.forced) {
+        committed = { etag: current.etag, previousFiles: null, rendered };
+        break;
+      }
+      state.revision += 1;
+      try {
+        const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
+        committed = { etag, previousFiles: current ? previousFiles : {}, rendered };
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.engine.sleep(backoffMs(attempt));
+      }
+    }
+    if (!committed) throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
+    return this.writeCommitted(key, committed);
+  }
+
+  /**
+   * Rebuilds a window from the index: markers in order, each checked against its record (read now). A
+   * marker no revision can want again is deleted on the way.
+   */
+  private async refillWindow(kind: MarkerKind, state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
+    const { store } = this.engine;
+    const path = state.path;
+    const max = kind === 'live' ? this.limits.keep : DELETED_KEPT;
+    const prefix = markerPrefix(kind, path);
+    const items: Article[] = [];
+    const tombs: FeedState['deleted'] = [];
+    const count = () => (kind === 'live' ? items.length : tombs.length);
+    let after: string | undefined;
+    let exhausted = false;
+    while (count() < max && !exhausted) {
+      const page = max - count() + 10;
+      const keys = await store.list(prefix, page, after);
+      exhausted = keys.length < page;
+      after = keys[keys.length - 1];
+      const markers = keys.map((k) => parseMarker(kind, path, k)).filter((m) => m !== null);
+      const records = await mapLimited(markers, READ_CONCURRENCY, async (m) => {
+        const record = fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.records.read(m.id, cache);
+        fresh.set(m.id, record);
+        return record;
+      });
+      const stale: string[] = [];
+      markers.forEach((marker, i) => {
+        const record = records[i] ?? null;
+        if (wantedMarkers(record).includes(marker.key)) {
+          const entry = entryOf(record, path);
+          if (entry?.kind === 'item' && kind === 'live') items.push(entry.article);
+          if (entry?.kind === 'tomb' && kind === 'tomb') tombs.push(tombstoneOf(entry.article, entry.when));
+        } else if (isValidRecord(record) && marker.revision <= record.revision) {
+          stale.push(marker.key);
+        }
+      });
+      await Promise.all(stale.map((k) => store.delete(k)));
+    }
+    const freshIds = new Set(fresh.keys());
+    if (kind === 'live') {
+      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, freshIds, exhausted, max, compareNewestFirst, (a) => a.id));
+    } else {
+      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, freshIds, exhausted, max, compareDeleted, (d) => d.id));
+    }
+  }
+
+  /** Writes the committed state's files; if another writer committed since, writes the newer state's too. */
+  private async writeCommitted(key: string, committed: Committed): Promise<string[]> {
+    const { store, maxAttempts } = this.engine;
+    const written = new Set<string>();
+    let { etag, rendered, previousFiles } = committed;
+    for (let round = 1; round <= maxAttempts; round++) {
+      for (const file of await this.writeFiles(rendered, previousFiles)) written.add(file);
+      const head = await store.head(key);
+      if (!head || head.etag === etag) return [...written].sort();
+      const latest = await store.get(key);
+      if (!latest) return [...written].sort();
+      try {
+        rendered = this.render(parseState(latest.body, key));
+      } catch (error) {
+        if (!(error instanceof StoreError)) throw error;
+        await this.engine.sleep(backoffMs(round));
+        continue;
+      }
+      etag = latest.etag;
+      previousFiles = null;
+    }
+    throw new StoreError(key, `state kept moving after ${maxAttempts} rounds of writing`);
+  }
+
+  private render(state: FeedState): Rendered {
+    const { site } = this.settings;
+    const spec = { ...feedSpec(site, sectionName(state)), path: state.path, deleted: state.deleted };
+    // Checked file by file just before it is written (checking costs as much as rendering).
+    const files = renderFeed(spec, state.items.slice(0, site.limits.items), site, { check: false });
+    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
+  }
+
+  /**
+   * Puts each file that differs from what is stored. After a commit, a file whose hash changed from the
+   * previous state's is put at once; any other is compared with the stored object's hash (a HEAD), so a
+   * retry after a failed write always repairs the files.
+   */
+  private async writeFiles({ files, hashes }: Rendered, previous: Record<string, string> | null): Promise<string[]> {
+    const { store } = this.engine;
+    const written: string[] = [];
+    await Promise.all(
+      files.map(async (file) => {
+        const hash = hashes[file.path] as string;
+        const key = this.settings.feedPrefix + file.path;
+        if (!previous || previous[file.path] === hash) {
+          const head = await store.head(key);
+          if (head?.metadata.sha256 === hash) return;
+        }
+        // Nothing unchecked is ever written: a failing feed leaves the published one as it was.
+        checkFeed(file.path, file.body);
+        await store.put(key, file.body, { contentType: file.contentType, cacheControl: this.settings.cacheControl, metadata: { sha256: hash } });
+        written.push(file.path);
+      }),
+    );
+    return written.sort();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * sources/<hash of key>.json: which article an incoming key supplies, and the S3 sequencer of the last
+ * event applied for it, changed by compare-and-swap. Events of one key are ordered by sequencer: an older
+ * one than the last applied is stale.
+ */
+import { describeError } from '../errors.js';
+import { sourceKey } from '../layout.js';
+import { compareSequencers } from '../records.js';
+import { PreconditionFailedError } from '../storage/object-store.js';
+import { type Engine, stable } from './common.js';
+
+export interface SourceRecord {
+  format: 2;
+  key: string;
+  /** The S3 sequencer of the last event applied for this key. */
+  sequencer: string | null;
+  /** The article the key supplies (or supplied, when removed). */
+  id: string | null;
+  removed: boolean;
+  /** An article the key supplied before it said it was `id`: withdrawn by the event that changed it. */
+  supersedes: string | null;
+  /**
+   * The articles each of the key's last events changes, newest first: a retry of an event that wrote a
+   * record and died before updating the feeds finds them here, even after a newer event of the key.
+   */
+  recent: { sequencer: string; ids: string[] }[];
+}
+
+export interface ReadSource {
+  record: SourceRecord | null;
+  etag: string | null;
+}
+
+/** Events remembered per key in `recent`: a Lambda retry comes within minutes, a handful of events later. */
+const RECENT_EVENTS = 10;
+
+/** The next source record, with this event's articles first in `recent`. */
+export function withRecent(previous: SourceRecord | null, next: Omit<SourceRecord, 'recent'>, ids: readonly string[]): SourceRecord {
+  const earlier = (previous?.recent ?? []).filter((r) => r.sequencer !== next.sequencer);
+  return { ...next, recent: next.sequencer === null ? earlier : [{ sequencer: next.sequencer, ids: [...new Set(ids)] }, ...earlier].slice(0, RECENT_EVENTS) };
+}
+
+/** An event older than the last one applied (null: no order known, never stale). */
+export function isStaleEvent(sequencer: string | null, latest: string | null): boolean {
+  return sequencer !== null && latest !== null && compareSequencers(sequencer, latest) < 0;
+}
+
+export class Sources {
+  constructor(private readonly engine: Engine) {}
+
+  async read(key: string): Promise<ReadSource> {
+    const object = await this.engine.store.get(sourceKey(key));
+    if (!object) return { record: null, etag: null };
+    try {
+      const value = JSON.parse(object.body.toString('utf8')) as Partial<SourceRecord>;
+      if (value.key !== key) throw new Error('names another key');
+      const record: SourceRecord = {
+        format: 2,
+        key,
+        sequencer: typeof value.sequencer === 'string' ? value.sequencer : null,
+        id: typeof value.id === 'string' ? value.id : null,
+        removed: value.removed === true,
+        supersedes: typeof value.supersedes === 'string' ? value.supersedes : null,
+        recent: Array.isArray(value.recent) ? value.recent.filter((r) => typeof r?.sequencer === 'string' && Array.isArray(r.ids) && r.ids.every((i) => typeof i === 'string')) : [],
+      };
+      return { record, etag: object.etag };
+    } catch (cause) {
+      // Only ordering is lost: the record is written again (compare-and-swap on this ETag).
+      this.engine.log.error('unreadable sources/ record replaced', { key, sourceKey: sourceKey(key), reason: describeError(cause) });
+      return { record: null, etag: object.etag };
+    }
+  }
+
+  /** Writes the key's source record by compare-and-swap; false when another event changed it first. */
+  async write(key: string, current: ReadSource, next: SourceRecord): Promise<boolean> {
+    if (current.record && stable(current.record) === stable(next)) return true;
+    try {
+      await this.engine.store.put(sourceKey(key), stable(next), { contentType: 'application/json', ...(current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
+      return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return false;
+      throw error;
+    }
+  }
+
+  /** Whether `key` has applied an event newer than `sequencer` that no longer supplies `id`. */
+  async movedOn(key: string, sequencer: string | null, id: string): Promise<boolean> {
+    const source = (await this.read(key)).record;
+    return source !== null && source.sequencer !== null && sequencer !== null && compareSequencers(source.sequencer, sequencer) > 0 && (source.removed || source.id !== id);
+  }
+}
