@@ -5,7 +5,8 @@
  * - items: live articles of the feed's scope, newest first (published, then id). With `itemsComplete` it
  *   holds every one; without, exactly those no older than its last entry (the window's horizon). It holds
  *   up to limit + slack, so a takedown rarely needs the index; below the limit it is refilled from it.
- * - deleted: withdrawn articles of the scope (tombstones), newest takedown first, up to DELETED_KEPT, with
+ * - deleted: withdrawn articles of the scope (tombstones), newest takedown first, up to DELETED_KEPT (the
+ *   newest DELETED_SHOWN of them shown; the rest spare a refill when an article comes back), with
  *   the same rule.
  * Every change to an entry comes from a record read after the state was read (see src/syndicator.ts), so
  * the windows converge on what the records say whatever the interleaving.
@@ -17,7 +18,9 @@ import { entryId } from './render/feed-model.js';
 import type { DeletedEntry } from './select.js';
 
 /** Takedowns shown per feed (Atom tombstones, JSON Feed `_syndicate.deleted`). */
-export const DELETED_KEPT = 50;
+export const DELETED_SHOWN = 50;
+/** Takedowns kept in a feed's state: a few beyond those shown, so a revived article costs no refill. */
+export const DELETED_KEPT = DELETED_SHOWN + 10;
 
 export interface FeedState {
   format: 2;
@@ -98,7 +101,7 @@ export function placeEntry(state: FeedState, id: string, entry: FeedEntry, limit
 
 /** Which windows are short of what they should show and not known to be complete. */
 export function windowsToRefill(state: FeedState, limits: WindowLimits): { items: boolean; deleted: boolean } {
-  return { items: !state.itemsComplete && state.items.length < limits.limit, deleted: !state.deletedComplete && state.deleted.length < DELETED_KEPT };
+  return { items: !state.itemsComplete && state.items.length < limits.limit, deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };
 }
 
 /**

@@ -7,8 +7,8 @@
  *   articles/<id>.json                      the article's record: the source of truth (compare-and-swap)
  *   sources/<hash of key>.json              incoming key -> the article it supplies, last sequencer (CAS)
  *   urls/<hash of url>.json                 article URL -> the id it belongs to (written once)
- *   index/<feed>/<inverted published>-<id>~<revision>   a live article of a feed (empty marker)
- *   tombs/<feed>/<inverted withdrawn>-<id>~<revision>   a withdrawn article of a feed (empty marker)
+ *   index/<feed>/<inverted published>-<id>!<revision>   a live article of a feed (empty marker)
+ *   tombs/<feed>/<inverted withdrawn>-<id>!<revision>   a withdrawn article of a feed (empty marker)
  *   state/<feed>/state.json                 a feed's window of newest articles and takedowns (CAS)
  *   errors/<incoming key>.json              why an incoming object could not be published
  *   errors/articles/<id>.json               a stored record that is invalid (quarantined)
@@ -74,18 +74,20 @@ const MAX_TIME = 9_999_999_999_999;
 
 export const markerPrefix = (kind: MarkerKind, path: string) => `${MARKER_ROOT[kind]}${feedDir(path)}`;
 
-/** 13 digits of (max - time in ms): lexicographic order is newest first. */
+/** 13 digits of (max - time in ms): lexicographic order is newest first (for times from 1970 on). */
 function invertedTime(iso: string): string {
   return String(Math.max(0, MAX_TIME - Math.max(0, Date.parse(iso)))).padStart(13, '0');
 }
 
 /**
  * A marker names the record revision that wants it, so a marker is never wanted again once its record
- * has moved on: deleting a stale marker can never remove one a newer revision needs.
+ * has moved on: deleting a stale marker can never remove one a newer revision needs. The separator `!`
+ * sorts below every id character, so markers of one instant sort as the feeds do (by id: `x` before
+ * `x-01`).
  */
 export function markerKey(kind: MarkerKind, path: string, time: string, id: string, revision: number): string {
   // Revision 0: a record written before revisions existed, whose markers name none.
-  return `${markerPrefix(kind, path)}${invertedTime(time)}-${id}${revision === 0 ? '' : `~${revision}`}`;
+  return `${markerPrefix(kind, path)}${invertedTime(time)}-${id}${revision === 0 ? '' : `!${revision}`}`;
 }
 
 export interface ParsedMarker {
@@ -99,7 +101,7 @@ export interface ParsedMarker {
 export function parseMarker(kind: MarkerKind, path: string, key: string): ParsedMarker | null {
   const prefix = markerPrefix(kind, path);
   if (!key.startsWith(prefix)) return null;
-  const match = /^\d{13}-([A-Za-z0-9._-]+?)(?:~(\d{1,15}))?$/.exec(key.slice(prefix.length));
+  const match = /^\d{13}-([A-Za-z0-9._-]+?)(?:!(\d{1,15}))?$/.exec(key.slice(prefix.length));
   if (!match) return null;
   return { key, id: match[1] as string, revision: match[2] === undefined ? 0 : Number(match[2]) };
 }

@@ -58,6 +58,10 @@ export interface InvalidRecord {
   section: string | null;
   /** Its revision, if it can be read: the next one counts on from it. */
   revision?: number;
+  /** What can still be read of who owns it and of the feeds it owes: a takedown keeps them. */
+  owner?: Owner;
+  sequencer?: string | null;
+  pending?: string[];
 }
 
 export type StoredRecord = ArticleRecord | InvalidRecord;
@@ -83,7 +87,8 @@ const RecordSchema = z.object({
   sequencer: z.nullable(z.string().check(z.regex(/^[0-9A-Fa-f]{1,64}$/))),
   withdrawn: z.nullable(z.object({ when: z.string(), by: z.enum(['key', 'editor']) })),
   photos: z.array(ProbeSchema),
-  pending: z._default(z.array(z.string().check(z.regex(/^(sections\/[a-z0-9-]+\/)?$/))), []),
+  // A feed path: '' or sections/<slug>/ (slugs keep letters of any script).
+  pending: z._default(z.array(z.string().check(z.regex(/^(sections\/[^/]+\/)?$/))), []),
 });
 
 /**
@@ -118,8 +123,7 @@ export function parseRecord(id: string, body: Buffer): StoredRecord {
   const parsed = RecordSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const revision = typeof raw?.revision === 'number' && Number.isSafeInteger(raw.revision) ? raw.revision : undefined;
-    return { invalid: true, key, reason: `${key}: ${fieldPath(issue?.path ?? [])}: ${zodMessage(issue)}`, section, ...(revision !== undefined ? { revision } : {}) };
+    return { invalid: true, key, reason: `${key}: ${fieldPath(issue?.path ?? [])}: ${zodMessage(issue)}`, section, ...readable(raw) };
   }
   const record = parsed.data as ArticleRecord;
   if (record.id !== id || (record.article && record.article.id !== id)) return { invalid: true, key, reason: `${key}: id: does not match the key`, section };
@@ -127,6 +131,18 @@ export function parseRecord(id: string, body: Buffer): StoredRecord {
   // Legacy records have no revision of their own: their markers name none (revision 0).
   if (raw && typeof raw === 'object' && raw.format === undefined) record.revision = 0;
   return record;
+}
+
+/** The parts of a broken record that can still be trusted, each checked on its own. */
+function readable(raw: Record<string, unknown> | null | undefined): Pick<InvalidRecord, 'revision' | 'owner' | 'sequencer' | 'pending'> {
+  if (!raw || typeof raw !== 'object') return {};
+  const out: Pick<InvalidRecord, 'revision' | 'owner' | 'sequencer' | 'pending'> = {};
+  if (typeof raw.revision === 'number' && Number.isSafeInteger(raw.revision)) out.revision = raw.revision;
+  const owner = OwnerSchema.safeParse(raw.owner);
+  if (owner.success) out.owner = owner.data as Owner;
+  if (typeof raw.sequencer === 'string' && /^[0-9A-Fa-f]{1,64}$/.test(raw.sequencer)) out.sequencer = raw.sequencer;
+  if (Array.isArray(raw.pending) && raw.pending.every((p) => typeof p === 'string' && /^(sections\/[^/]+\/)?$/.test(p))) out.pending = raw.pending as string[];
+  return out;
 }
 
 function sectionOf(value: unknown): string | null {
@@ -143,8 +159,7 @@ export function recordFeeds(record: StoredRecord | null): string[] {
 
 /** Every feed that may show some revision of the record: its own, and those still pending. */
 export function feedsToReconcile(record: StoredRecord | null): string[] {
-  const own = recordFeeds(record);
-  return isValidRecord(record) ? [...new Set([...own, ...record.pending])].sort() : own;
+  return [...new Set([...recordFeeds(record), ...(record?.pending ?? [])])].sort();
 }
 
 /** What the next revision still owes: the pending feeds and the current revision's, less its own. */
@@ -197,7 +212,7 @@ const sameOwner = (a: Owner, b: Owner) => a.kind === b.kind && (a.kind === 'dire
 
 /** Whether the id is free for another owner: withdrawn, and (for a key's article) its key was deleted. */
 function released(record: ArticleRecord): boolean {
-  return record.status === 'withdrawn' && (record.owner.kind === 'direct' || record.withdrawn?.by === 'key' || record.article === null);
+  return record.status === 'withdrawn' && (record.owner.kind === 'direct' || record.withdrawn?.by === 'key');
 }
 
 /** Whether an event of the owning key is older than the last one applied (null: no order known). */
@@ -244,12 +259,15 @@ export function decideWithdrawByKey(current: StoredRecord | null, id: string, ke
     // The create that named this id has not stored it yet: a placeholder makes that older event stale.
     return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer, withdrawn: { when, by: 'key' }, photos: [] }, status: 'withdrawn', reconcile: true };
   }
-  if (!isValidRecord(current)) return { write: null, status: 'not-found', reconcile: false };
+  if (!isValidRecord(current)) {
+    // Broken (never an item), but still this key's as far as can be read: the takedown is written.
+    if (current.owner && !sameOwner(current.owner, owner)) return { write: null, status: 'not-owner', reconcile: false };
+    return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer, withdrawn: { when, by: 'key' }, photos: [] }, status: 'withdrawn', reconcile: true };
+  }
   if (!sameOwner(current.owner, owner)) return { write: null, status: 'not-owner', reconcile: false };
   if (isStale(current, owner, sequencer)) return { write: null, status: 'stale', reconcile: false };
-  if (current.status === 'withdrawn' && current.withdrawn?.by === 'key' && current.sequencer === (sequencer ?? current.sequencer)) {
-    return { write: null, status: 'withdrawn', reconcile: true };
-  }
+  // Already withdrawn because its key let it go: nothing to write (the key's own record orders its events).
+  if (current.status === 'withdrawn' && current.withdrawn?.by === 'key') return { write: null, status: 'withdrawn', reconcile: true };
   const withdrawn = current.status === 'withdrawn' && current.withdrawn ? { when: current.withdrawn.when, by: 'key' as const } : { when, by: 'key' as const };
   return { write: { ...current, status: 'withdrawn', sequencer: sequencer ?? current.sequencer, withdrawn }, status: 'withdrawn', reconcile: true };
 }
@@ -257,7 +275,13 @@ export function decideWithdrawByKey(current: StoredRecord | null, id: string, ke
 /** An editor's takedown by id (API DELETE, `syndicate unpublish`): the owner stays. */
 export function decideWithdrawByEditor(current: StoredRecord | null, when: string): Decision {
   if (current === null) return { write: null, status: 'not-found', reconcile: false };
-  if (!isValidRecord(current)) return { write: null, status: 'withdrawn', reconcile: true };
+  if (!isValidRecord(current)) {
+    // Broken, so never an item; the takedown is written all the same (keeping who owns it and the last
+    // event applied), so nothing can publish it again by replaying an old event.
+    const id = current.key.slice('articles/'.length, -'.json'.length);
+    const owner = current.owner ?? { kind: 'direct' };
+    return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer: current.sequencer ?? null, withdrawn: { when, by: 'editor' }, photos: [] }, status: 'withdrawn', reconcile: true };
+  }
   if (!current.article) return { write: null, status: 'not-found', reconcile: false };
   if (current.status === 'withdrawn') return { write: null, status: 'withdrawn', reconcile: true };
   return { write: { ...current, status: 'withdrawn', withdrawn: { when, by: 'editor' } }, status: 'withdrawn', reconcile: true };

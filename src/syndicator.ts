@@ -134,15 +134,22 @@ export class Syndicator {
     for (let attempt = 1; !read; attempt++) {
       const source = await this.sources.read(key);
       const previous = source.record;
-      if (previous && isStaleEvent(sequencer, previous.sequencer)) return this.staleEvent(key, sequencer as string, previous);
+      if (previous && isStaleEvent(sequencer, previous.sequencer)) {
+        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
+        return this.finishEarlierAttempt(key, sequencer, previous, 'stale');
+      }
+      if (source.legacy && previous?.id && !previous.removed && previous.sequencer === sequencer) {
+        const taken = await this.legacyTakedown(key, previous);
+        if (taken) return taken;
+      }
       const object = await this.store.get(key);
       if (!object) {
         this.log.info('object already gone', { key });
-        return { status: 'gone', written: [] };
+        return this.finishEarlierAttempt(key, sequencer, previous, 'gone');
       }
       if (options.etag && unquote(object.etag) !== unquote(options.etag)) {
         this.log.info('object replaced since this event; the newer event publishes it', { key });
-        return { status: 'superseded', written: [] };
+        return this.finishEarlierAttempt(key, sequencer, previous, 'superseded');
       }
       let article: Article;
       let idFromUrl: boolean;
@@ -155,13 +162,13 @@ export class Syndicator {
       } catch (error) {
         if (!(error instanceof ArticleError)) throw error;
         // The key's newer content is refused; what it published before stays, and older events are stale.
-        const kept = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? null }, []);
+        const kept = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? [] }, []);
         if (!(await this.sources.write(key, source, kept))) continue;
         await this.recordError(key, error);
         return { status: 'rejected', written: [], reason: error.message };
       }
-      const supersedes = previous && previous.sequencer === sequencer ? previous.supersedes : previous?.id && !previous.removed && previous.id !== article.id ? previous.id : null;
-      const next = withRecent(previous, { format: 2, key, sequencer, id: article.id, removed: false, supersedes }, [article.id, ...(supersedes ? [supersedes] : [])]);
+      const supersedes = previous && previous.sequencer === sequencer ? previous.supersedes : await this.stillOwed(key, previous, article.id);
+      const next = withRecent(previous, { format: 2, key, sequencer, id: article.id, removed: false, supersedes }, [article.id, ...supersedes]);
       if (await this.sources.write(key, source, next)) {
         read = { article, idFromUrl, receivedAt: object.lastModified, source: next };
         break;
@@ -171,9 +178,9 @@ export class Syndicator {
     }
     const { article, idFromUrl, receivedAt, source } = read;
     const written: string[] = [];
-    if (source.supersedes && source.supersedes !== article.id) {
-      // The file now says it is another article: the one it supplied before leaves the feeds.
-      written.push(...(await this.withdrawForKey(source.supersedes, key, sequencer, options.eventTime ?? receivedAt.toISOString())).written);
+    for (const id of source.supersedes.filter((i) => i !== article.id)) {
+      // The file now says it is another article: the ones it supplied before leave the feeds.
+      written.push(...(await this.withdrawForKey(id, key, sequencer, options.eventTime ?? receivedAt.toISOString())).written);
     }
     let outcome: PublishOutcome;
     try {
@@ -201,15 +208,18 @@ export class Syndicator {
     for (let attempt = 1; ; attempt++) {
       const source = await this.sources.read(key);
       previous = source.record;
-      if (previous && isStaleEvent(sequencer, previous.sequencer)) return this.staleEvent(key, sequencer as string, previous);
+      if (previous && isStaleEvent(sequencer, previous.sequencer)) {
+        this.log.info('stale event ignored', { key, sequencer, latest: previous.sequencer });
+        return this.finishEarlierAttempt(key, sequencer, previous, 'stale');
+      }
       // Remember the removal first: an older create arriving late is then stale.
-      const ids = [previous?.id, previous?.supersedes].filter((id): id is string => typeof id === 'string');
-      const next = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? null }, ids);
+      const ids = union(previous?.id ? [previous.id] : [], previous?.supersedes ?? []);
+      const next = withRecent(previous, { format: 2, key, sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? [] }, ids);
       if (await this.sources.write(key, source, next)) break;
       if (attempt >= this.engine.maxAttempts) throw new StoreError(sourceKey(key), `gave up after ${this.engine.maxAttempts} concurrent updates`);
       await this.engine.sleep(backoffMs(attempt));
     }
-    const ids = union([previous?.id, previous?.supersedes].filter((id): id is string => typeof id === 'string'));
+    const ids = union(previous?.id ? [previous.id] : [], previous?.supersedes ?? []);
     const written: string[] = [];
     let status: PublishOutcome['status'] = 'not-found';
     for (const id of ids) {
@@ -222,14 +232,53 @@ export class Syndicator {
   }
 
   /**
-   * An event older than the key's last: it changes nothing. But if it is the retry of an attempt that
-   * wrote a record and died before the feeds, that record (still as this event left it) is brought into
-   * its feeds now, as a replay would.
+   * The first store design deleted a record on an editor's takedown. A replay of the create event that
+   * published it, met after the upgrade (the key's source record is of that design, the record is gone),
+   * must not bring it back: the takedown is written as this design writes it.
    */
-  private async staleEvent(key: string, sequencer: string, latest: SourceRecord): Promise<PublishOutcome> {
-    this.log.info('stale event ignored', { key, sequencer, latest: latest.sequencer });
+  private async legacyTakedown(key: string, previous: SourceRecord): Promise<PublishOutcome | null> {
+    const id = previous.id as string;
+    const cache: RecordCache = new Map();
+    if ((await this.records.read(id, cache)) !== null) return null;
+    const owner: Owner = { kind: 'object', key };
+    const when = this.clock().toISOString();
+    const outcome = await this.changeAndReconcile(
+      id,
+      (current) =>
+        current === null ? { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer: previous.sequencer, withdrawn: { when, by: 'editor' }, photos: [] }, status: 'withdrawn', reconcile: true } : { write: null, status: 'stale', reconcile: false },
+      cache,
+    );
+    this.log.info('replay of an event whose article an editor took down before the upgrade: it stays down', { key, id });
+    return outcome.status === 'withdrawn' ? outcome : null;
+  }
+
+  /**
+   * The articles this key supplied before (its last article, and those its earlier events still owed a
+   * withdrawal) that are still live and its own: the event that now names `id` withdraws them.
+   */
+  private async stillOwed(key: string, previous: SourceRecord | null, id: string): Promise<string[]> {
+    const candidates = union(previous?.id ? [previous.id] : [], previous?.supersedes ?? []).filter((i) => i !== id);
+    const owed: string[] = [];
+    for (const candidate of candidates) {
+      const record = await this.records.read(candidate, new Map());
+      if (isValidRecord(record) && record.status === 'live' && record.owner.kind === 'object' && record.owner.key === key) owed.push(candidate);
+    }
+    return owed;
+  }
+
+  /**
+   * An event that has nothing left to do (older than the key's last, or its object replaced or gone
+   * since). But if it is the retry of an attempt that wrote a record and died before the feeds, that
+   * record (still as this event left it) is brought into its feeds now, as a replay would: a newer event
+   * that was refused, or that only deleted the file, may never touch it.
+   */
+  private async finishEarlierAttempt(key: string, sequencer: string | null, latest: SourceRecord | null, status: 'stale' | 'gone' | 'superseded'): Promise<PublishOutcome> {
+    if (sequencer === null || latest === null) return { status, written: [] };
     const written: string[] = [];
-    for (const id of latest.recent.find((r) => r.sequencer === sequencer)?.ids ?? []) {
+    // The articles it changed, as the key remembers them; and the key's current one (if this event still
+    // wrote it last, a newer event that refused its content did not touch it).
+    const ids = union(latest.recent.find((r) => r.sequencer === sequencer)?.ids ?? [], latest.id ? [latest.id] : []);
+    for (const id of ids) {
       const cache: RecordCache = new Map();
       const record = await this.records.read(id, cache);
       if (!isValidRecord(record) || record.owner.kind !== 'object' || record.owner.key !== key || record.sequencer !== sequencer) continue;
@@ -240,7 +289,7 @@ export class Syndicator {
         written.push(...(await this.reconcileAfter(id, { write: null, status: 'unchanged', reconcile: true }, record, record, cache)).written);
       }
     }
-    return { status: 'stale', written: union(written).sort() };
+    return { status, written: union(written).sort() };
   }
 
   /** An event for `key` that the handler refused (malformed): recorded under errors/ beside the key's other errors. */
@@ -307,7 +356,7 @@ export class Syndicator {
 
   /** Checks, claims the URL and changes the record; no feed is touched. */
   private async storeArticle(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; describe?: boolean }, cache: RecordCache) {
-    this.refuseFuture(input, options.source);
+    this.refuseDates(input, options.source);
     const current = await this.records.read(input.id, cache);
     const { photos, probes } = await describePhotos(input.photos, this.store, this.config.photos, isValidRecord(current) ? current.photos : []);
     photos.forEach((photo, i) => {
@@ -352,11 +401,13 @@ export class Syndicator {
     renderFeed(spec, [article], this.config.site, { check: true });
   }
 
-  private refuseFuture(article: Article, source: string): void {
+  /** Dates the feeds cannot carry: far ahead (they would pin the feed's date), or before 1970 (the index's order starts there). */
+  private refuseDates(article: Article, source: string): void {
     const limit = this.clock().getTime() + FUTURE_TOLERANCE_MS;
     for (const field of ['published', 'updated'] as const) {
       if (Date.parse(article[field]) > limit) throw new ArticleError(source, field, `${article[field]} is more than a day in the future; a feed's date is its newest article's`);
     }
+    if (Date.parse(article.published) < 0) throw new ArticleError(source, 'published', `${article.published} is before 1970, where the feeds' index begins`);
   }
 
   private takedownTime(when: string): string {

@@ -25,7 +25,7 @@ describe('random interleavings with injected failures', () => {
       }),
       { numRuns: RUNS, verbose: 1, ...REPLAY },
     );
-  }, 120_000);
+  }, Math.max(120_000, RUNS * 100));
 });
 
 describe('the checks themselves', () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PreconditionFailedError } from '../src/storage/object-store.js';
 import { S3AccessDeniedError, S3ObjectStore, s3ClientConfig } from '../src/storage/s3-store.js';
 import { type S3Harness, startS3 } from './support/s3.js';
@@ -296,4 +296,52 @@ describe('on the s3rver proxy, whose losers get 409 and 500 like real servers', 
     const statuses = await race();
     expect(Object.keys(statuses).filter((s) => s !== 'raw-win')).toEqual(['412']);
   });
+});
+
+describe('an endpoint that accepts the connection and never answers', () => {
+  let silent: import('node:net').Server;
+  let silentEndpoint: string;
+  beforeEach(async () => {
+    const net = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    silent = net.createServer((socket) => {
+      sockets.add(socket); // accepted, read, never answered
+      socket.on('close', () => sockets.delete(socket));
+    });
+    silent.on('close', () => {
+      for (const s of sockets) s.destroy();
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    silentEndpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    silent.unref();
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  });
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('a request gives up after its timeout and bounded retries, with an error naming the endpoint and bucket', async () => {
+    const store = new S3ObjectStore({ endpoint: silentEndpoint, timeoutMs: 300, maxAttempts: 2 }, 'quiet-bucket');
+    const started = Date.now();
+    const error = await store.get('state/site/state.json').then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain('s3://quiet-bucket');
+    expect(error?.message).toContain(silentEndpoint);
+    expect(error?.message).toMatch(/no answer/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 15_000);
+
+  it('`syndicate publish` with no articles exits 1 within seconds, naming the endpoint and the bucket', async () => {
+    const { cli } = await import('./helpers.js');
+    const site = new URL('../examples/site.json', import.meta.url).pathname;
+    const started = Date.now();
+    const result = await cli(['publish', '--bucket', 'quiet-bucket', '--endpoint', silentEndpoint, '--config', site, '--timeout', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`s3://quiet-bucket.*${silentEndpoint.replace(/[.:/]/g, '\\$&')}`));
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 30_000);
 });

@@ -89,6 +89,8 @@ export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: 
 interface StoreOptions {
   bucket?: string;
   endpoint?: string;
+  /** Seconds one S3 request may wait for an answer. */
+  timeout: string;
   dir: string;
   prefix?: string;
   config?: string;
@@ -107,7 +109,9 @@ const DEFAULT_CACHE_CONTROL = 'public, max-age=300';
 async function openStore(options: StoreOptions): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
   const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
   const fileSite = options.config === undefined ? undefined : await loadSiteConfig(options.config);
-  const store: ObjectStore = options.bucket ? new S3ObjectStore({ endpoint: options.endpoint }, options.bucket) : new FolderObjectStore(options.dir);
+  const timeout = Number(options.timeout);
+  if (!(timeout > 0 && timeout <= 600)) throw new ConfigError('command line', '--timeout', `"${options.timeout}" must be a number of seconds, at most 600`);
+  const store: ObjectStore = options.bucket ? new S3ObjectStore({ endpoint: options.endpoint, timeoutMs: timeout * 1000 }, options.bucket) : new FolderObjectStore(options.dir);
   const stored = fileSite && flagPrefix !== undefined && options.cacheControl !== undefined ? null : await readStoredConfig(store);
   const site = fileSite ?? stored?.site;
   if (!site) {
@@ -163,6 +167,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     command
       .option('-b, --bucket <name>', 'S3 bucket (credentials from the usual AWS environment)')
       .option('-e, --endpoint <url>', 'an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
+      .option('--timeout <seconds>', 'how long one S3 request may wait for an answer (then retried, at most 4 attempts)', '10')
       .option('-d, --dir <folder>', 'a local folder instead of a bucket', 'site-store')
       .option('-c, --config <file>', "site config (JSON); without it, the store's own (config/site.json)")
       .option('-p, --prefix <prefix>', `key prefix of the feeds (default: the store's, else ${DEFAULT_PREFIX})`)

@@ -13,6 +13,7 @@ import {
   compareDeleted,
   content,
   DELETED_KEPT,
+  DELETED_SHOWN,
   emptyState,
   type FeedState,
   nameSection,
@@ -109,10 +110,17 @@ export class Feeds {
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
       const fresh = new Map<string, StoredRecord | null>();
       await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.records.read(id, cache)));
-      for (const id of ids) placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+      for (const id of ids) {
+        // A takedown whose record is gone was made before records were kept on takedown: it stays.
+        if (fresh.get(id) == null && how.full && state.deleted.some((d) => d.id === id)) continue;
+        placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+      }
       const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
       if (refill.items) await this.refillWindow('live', state, fresh, cache);
       if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
+      // A republish that finds nothing for a feed that never existed (markers left by a publish that failed)
+      // creates no empty public feed.
+      if (!current && !how.forced && state.items.length === 0 && state.deleted.length === 0) return [];
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
@@ -172,11 +180,12 @@ export class Feeds {
       });
       await Promise.all(stale.map((k) => store.delete(k)));
     }
-    const freshIds = new Set(fresh.keys());
+    // Entries held whose record was read again are replaced by what it says; a legacy takedown (record gone) stays.
+    const readAgain = new Set([...fresh].filter(([, record]) => kind === 'live' || record !== null).map(([id]) => id));
     if (kind === 'live') {
-      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, freshIds, exhausted, max, compareNewestFirst, (a) => a.id));
+      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, readAgain, exhausted, max, compareNewestFirst, (a) => a.id));
     } else {
-      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, freshIds, exhausted, max, compareDeleted, (d) => d.id));
+      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, readAgain, exhausted, max, compareDeleted, (d) => d.id));
     }
   }
 
@@ -206,7 +215,7 @@ export class Feeds {
 
   private render(state: FeedState): Rendered {
     const { site } = this.settings;
-    const spec = { ...feedSpec(site, sectionName(state)), path: state.path, deleted: state.deleted };
+    const spec = { ...feedSpec(site, sectionName(state)), path: state.path, deleted: state.deleted.slice(0, DELETED_SHOWN) };
     // Checked file by file just before it is written (checking costs as much as rendering).
     const files = renderFeed(spec, state.items.slice(0, site.limits.items), site, { check: false });
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };

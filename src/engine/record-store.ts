@@ -53,6 +53,9 @@ export class RecordStore {
       if (!decision.write) return { decision, before: current, after: current };
       const revision = (isValidRecord(current) ? current.revision : current ? (current.revision ?? 0) : 0) + 1;
       const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write) };
+      // Never store what this module could not read back (it would be quarantined at once).
+      const readBack = parseRecord(id, Buffer.from(stable(next)));
+      if (!isValidRecord(readBack)) throw new StoreError(key, `refusing to write a record that would not read back: ${readBack.reason}`);
       const had = wantedMarkers(current);
       const wanted = wantedMarkers(next);
       await Promise.all(wanted.filter((m) => !had.includes(m)).map((m) => store.put(m, '')));

@@ -17,8 +17,11 @@ export interface SourceRecord {
   /** The article the key supplies (or supplied, when removed). */
   id: string | null;
   removed: boolean;
-  /** An article the key supplied before it said it was `id`: withdrawn by the event that changed it. */
-  supersedes: string | null;
+  /**
+   * Articles the key supplied before it said it was `id`, still owed a withdrawal by the event that
+   * changed it (carried on until one of the key's events finds them withdrawn).
+   */
+  supersedes: string[];
   /**
    * The articles each of the key's last events changes, newest first: a retry of an event that wrote a
    * record and died before updating the feeds finds them here, even after a newer event of the key.
@@ -29,6 +32,8 @@ export interface SourceRecord {
 export interface ReadSource {
   record: SourceRecord | null;
   etag: string | null;
+  /** Written by the first store design (no format): its takedowns deleted the article's record. */
+  legacy?: boolean;
 }
 
 /** Events remembered per key in `recent`: a Lambda retry comes within minutes, a handful of events later. */
@@ -37,7 +42,9 @@ const RECENT_EVENTS = 10;
 /** The next source record, with this event's articles first in `recent`. */
 export function withRecent(previous: SourceRecord | null, next: Omit<SourceRecord, 'recent'>, ids: readonly string[]): SourceRecord {
   const earlier = (previous?.recent ?? []).filter((r) => r.sequencer !== next.sequencer);
-  return { ...next, recent: next.sequencer === null ? earlier : [{ sequencer: next.sequencer, ids: [...new Set(ids)] }, ...earlier].slice(0, RECENT_EVENTS) };
+  // An event that changes no article (a refused upload) takes no place among the remembered ones.
+  if (next.sequencer === null || ids.length === 0) return { ...next, recent: earlier };
+  return { ...next, recent: [{ sequencer: next.sequencer, ids: [...new Set(ids)] }, ...earlier].slice(0, RECENT_EVENTS) };
 }
 
 /** An event older than the last one applied (null: no order known, never stale). */
@@ -60,10 +67,11 @@ export class Sources {
         sequencer: typeof value.sequencer === 'string' ? value.sequencer : null,
         id: typeof value.id === 'string' ? value.id : null,
         removed: value.removed === true,
-        supersedes: typeof value.supersedes === 'string' ? value.supersedes : null,
+        // Written as one id (or null) before it was a list.
+        supersedes: Array.isArray(value.supersedes) ? value.supersedes.filter((i): i is string => typeof i === 'string') : typeof value.supersedes === 'string' ? [value.supersedes] : [],
         recent: Array.isArray(value.recent) ? value.recent.filter((r) => typeof r?.sequencer === 'string' && Array.isArray(r.ids) && r.ids.every((i) => typeof i === 'string')) : [],
       };
-      return { record, etag: object.etag };
+      return { record, etag: object.etag, ...((value as { format?: unknown }).format === undefined ? { legacy: true } : {}) };
     } catch (cause) {
       // Only ordering is lost: the record is written again (compare-and-swap on this ETag).
       this.engine.log.error('unreadable sources/ record replaced', { key, sourceKey: sourceKey(key), reason: describeError(cause) });

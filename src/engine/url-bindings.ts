@@ -3,8 +3,10 @@
  * article's entry id in every reader, so another article with the same URL would be the same entry (and a
  * tombstone for one would hide the other). The binding is claimed before the record is written, then bound
  * or, if the publish is refused, released, so a publish that loses never keeps the URL from another. A
- * claim in flight is waited for, not refused, unless its publisher died (a claim older than
- * URL_CLAIM_LEASE_MS) or was an event its key has since moved on from (it will never settle it).
+ * claim in flight is waited for. It is taken over only when its publisher provably will not come back (an
+ * event its key has since moved on from), never on a clock: a claim older than URL_CLAIM_LEASE_MS is
+ * treated as the URL's (the other article is refused, clearly), so two articles never share a URL even if
+ * clocks disagree or a publisher paused; the claimant, or another publish of the same id, can finish it.
  */
 import { ConflictError, StoreError } from '../errors.js';
 import { urlKey } from '../layout.js';
@@ -14,7 +16,7 @@ import { backoffMs, type Engine, stable } from './common.js';
 import type { RecordStore } from './record-store.js';
 import type { Sources } from './sources.js';
 
-/** A URL claim older than this belongs to a publish that died (a Lambda runs 29 s at most). */
+/** A URL claim older than this belongs to a publish that died or stalled (a Lambda runs 29 s at most). */
 const URL_CLAIM_LEASE_MS = 5 * 60 * 1000;
 
 interface UrlBinding {
@@ -84,8 +86,9 @@ export class UrlBindings {
         if (binding.state === 'claimed' && binding.owner === owner) take = true;
       } else if (binding && (binding.state === 'bound' || (await this.holds(binding.id, url)))) {
         throw new ConflictError(source, 'url', `${url} is the URL of article "${binding.id}"; an article's URL is its id in every feed reader, so it cannot be given to another`);
+      } else if (binding?.state === 'claimed' && clock().getTime() - Date.parse(binding.at) >= URL_CLAIM_LEASE_MS) {
+        throw new ConflictError(source, 'url', `${url} was claimed by article "${binding.id}" (${binding.at}), whose publish did not finish; publish that article again, or give this one another URL`);
       }
-      if (!take && binding && clock().getTime() - Date.parse(binding.at) >= URL_CLAIM_LEASE_MS) take = true;
       if (!take && binding?.state === 'claimed' && binding.owner && binding.owner !== 'direct' && binding.sequencer && (await this.sources.movedOn(binding.owner, binding.sequencer, binding.id))) take = true;
       if (!take) {
         await this.engine.sleep(backoffMs(attempt));

@@ -1,7 +1,8 @@
 /**
  * An ObjectStore over a local folder: the CLI's default for `syndicate publish --dir`. Writes go to a
- * temporary file renamed into place, so a reader never sees half a file. Compare-and-swap is serialised
- * within this process (the CLI is one process); ETags are content hashes.
+ * temporary file renamed into place, so a reader never sees half a file. A compare-and-swap holds a lock
+ * file (`.meta/.lock`, created exclusively) while it checks and renames, so two CLI processes on one
+ * folder cannot both win it; a lock left by a process that died is taken over. ETags are content hashes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -80,12 +81,59 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   private async putNow(key: string, body: string | Buffer, options: PutOptions): Promise<string> {
-    const path = this.path(key);
-    if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+    if (options.ifMatch === undefined && options.ifNoneMatch === undefined) return this.write(key, body, options);
+    const release = await this.lock();
+    try {
       const current = await this.head(key);
       if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(key);
       if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+      return await this.write(key, body, options);
+    } finally {
+      await release();
     }
+  }
+
+  /** The folder's compare-and-swap lock, shared by every process using the folder. */
+  private async lock(): Promise<() => Promise<void>> {
+    const path = join(this.root, META_DIR, '.lock');
+    await mkdir(dirname(path), { recursive: true });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const handle = await open(path, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        return () => rm(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      if (await this.lockIsAbandoned(path)) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (attempt > 3000) throw new Error(`${path}: the folder stayed locked by another process for over a minute`);
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 18));
+    }
+  }
+
+  /** A lock whose process is gone, or that is older than any check-and-rename (30 s). */
+  private async lockIsAbandoned(path: string): Promise<boolean> {
+    try {
+      const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      if (Date.now() - info.mtimeMs > 30_000) return true;
+      const pid = Number(text);
+      if (!Number.isSafeInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > 1_000; // being written
+      if (pid === process.pid) return false;
+      process.kill(pid, 0);
+      return false;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ESRCH') return true; // its process died
+      return false; // gone already (ENOENT: try again) or not ours to judge (EPERM: alive)
+    }
+  }
+
+  private async write(key: string, body: string | Buffer, options: PutOptions): Promise<string> {
+    const path = this.path(key);
     const buffer = typeof body === 'string' ? Buffer.from(body) : body;
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
@@ -130,10 +178,15 @@ export class FolderObjectStore implements ObjectStore {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!(dir === this.root && entry.name === META_DIR)) await walk(full);
-        } else if (!/\.tmp-[0-9a-f]{8}$/.test(entry.name)) keys.push(relative(this.root, full).split(sep).join('/'));
+        } else if (!/\.tmp-[0-9a-f]{8}$/.test(entry.name)) {
+          keys.push(relative(this.root, full).split(sep).join('/'));
+        }
       }
     };
-    await walk(this.root);
+    // Only the folder the prefix names (its part up to the last "/"), not the whole tree.
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    assertSafeKey(folder.replace(/\/$/, '') || 'x');
+    await walk(join(this.root, ...folder.split('/').filter(Boolean)));
     return keys
       .filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter))
       .sort()

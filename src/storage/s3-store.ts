@@ -4,6 +4,7 @@
  * requests that never reach S3 (refused, filtered) never pay for it. One client per container.
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { StoreError } from '../errors.js';
 import { assertSafeKey, type ObjectHead, type ObjectStore, type PutOptions, PreconditionFailedError, type StoredObject } from './object-store.js';
 
 export interface S3StoreOptions {
@@ -13,7 +14,11 @@ export interface S3StoreOptions {
   region?: string;
   /** Attempts for a throttled or failed request (the SDK's standard retry with backoff). */
   maxAttempts?: number;
+  /** How long one attempt may wait for the connection and then for each answer (default 10 s). */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 let sdkModule: Promise<S3Sdk> | undefined;
@@ -30,7 +35,18 @@ export function s3ClientConfig(options: Omit<S3StoreOptions, 'bucket'>): S3Clien
     // Checksums only where S3 requires them: no aws-chunked framing of small bodies.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Without these an endpoint that accepts the connection and never answers hangs a request forever.
+    requestHandler: { connectionTimeout: Math.min(3_000, timeoutOf(options)), requestTimeout: timeoutOf(options) },
   };
+}
+
+const timeoutOf = (options: Omit<S3StoreOptions, 'bucket'>) => options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+/** Failures where no answer came at all (after the SDK's retries): the endpoint is named, not a key. */
+function isUnanswered(error: unknown): boolean {
+  if (statusOf(error) !== undefined) return false;
+  const { name, code } = error as { name?: string; code?: string };
+  return name === 'TimeoutError' || name === 'RequestTimeout' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code ?? '');
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -83,8 +99,19 @@ export class S3ObjectStore implements ObjectStore {
     const sdk = await loadSdk();
     this.client ??= Promise.resolve(new sdk.S3Client(s3ClientConfig(this.options)));
     const client = await this.client;
-    // Each caller builds one command and names its output type; send's overloads cannot follow that.
-    return (await client.send(make(sdk) as Parameters<S3Client['send']>[0])) as T;
+    try {
+      // Each caller builds one command and names its output type; send's overloads cannot follow that.
+      return (await client.send(make(sdk) as Parameters<S3Client['send']>[0])) as T;
+    } catch (error) {
+      if (!isUnanswered(error)) throw error;
+      const where = this.options.endpoint ?? 'AWS';
+      const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+      throw new StoreError(
+        `${this.name} at ${where}`,
+        `no answer (${(error as Error).message || (error as Error).name}) within ${timeoutOf(this.options) / 1000} s${attempts ? ` per attempt, ${attempts} attempts` : ''}`,
+        { cause: error },
+      );
+    }
   }
 
   async get(key: string, range?: { start: number; end: number }): Promise<StoredObject | null> {

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { type Article, compareNewestFirst } from '../../src/article.js';
 import { renderFeed } from '../../src/build.js';
 import { ArticleError, ConflictError, FeedCheckError } from '../../src/errors.js';
-import { compareDeleted, DELETED_KEPT, parseState, sectionName, tombstoneOf } from '../../src/feed-state.js';
+import { compareDeleted, DELETED_SHOWN, parseState, sectionName, tombstoneOf } from '../../src/feed-state.js';
 import { markerKey } from '../../src/layout.js';
 import { memoryLogger } from '../../src/log.js';
 import { readArticle } from '../../src/read/index.js';
@@ -380,7 +380,7 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
   for (const path of [...paths].sort()) {
     const inScope = Object.entries(records).map(([, r]) => entryOf(r, path));
     const items = inScope.flatMap((e) => (e?.kind === 'item' ? [e.article] : [])).sort(compareNewestFirst);
-    const deleted = inScope.flatMap((e) => (e?.kind === 'tomb' ? [tombstoneOf(e.article, e.when)] : [])).sort(compareDeleted).slice(0, DELETED_KEPT);
+    const deleted = inScope.flatMap((e) => (e?.kind === 'tomb' ? [tombstoneOf(e.article, e.when)] : [])).sort(compareDeleted).slice(0, DELETED_SHOWN);
     const stateText = text(`state/${path || 'site/'}state.json`);
     if (!stateText) {
       if (items.length > 0 || deleted.length > 0) problems.push(`I1 ${path || 'site'}: no feed state, yet ${items.length} live and ${deleted.length} withdrawn articles belong to it`);
@@ -392,7 +392,7 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
     if (JSON.stringify(shown) !== JSON.stringify(expected)) {
       problems.push(`I1 ${path || 'site'}: state shows [${shown.map((a) => `${a.id}:${a.title}`)}], records imply [${expected.map((a) => `${a.id}:${a.title}`)}]`);
     }
-    if (JSON.stringify(state.deleted) !== JSON.stringify(deleted)) {
+    if (JSON.stringify(state.deleted.slice(0, DELETED_SHOWN)) !== JSON.stringify(deleted)) {
       problems.push(`I1 ${path || 'site'}: tombstones [${state.deleted.map((d) => d.id)}], records imply [${deleted.map((d) => d.id)}]`);
     }
     const named = expected[0]?.section ?? deleted[0]?.section;

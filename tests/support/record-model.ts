@@ -11,7 +11,7 @@ import { type ArticleRecord, compareSequencers, decidePublish, decideWithdrawByE
 
 export interface ModelState {
   incoming: Record<string, { etag: string; article: Article | null } | null>;
-  sources: Record<string, { sequencer: string; id: string | null; removed: boolean; supersedes: string | null }>;
+  sources: Record<string, { sequencer: string; id: string | null; removed: boolean; supersedes: string[] }>;
   records: Record<string, StoredRecord>;
   urls: Record<string, string>;
 }
@@ -70,21 +70,26 @@ export function step(state: ModelState, op: ModelOp): void {
       const object = state.incoming[op.key];
       if (!object || object.etag !== op.etag) return; // gone, or replaced: the newer event acts
       if (!object.article) {
-        state.sources[op.key] = { sequencer: op.sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? null };
+        state.sources[op.key] = { sequencer: op.sequencer, id: previous?.id ?? null, removed: previous?.removed ?? true, supersedes: previous?.supersedes ?? [] };
         return;
       }
       const article = object.article;
-      const supersedes = previous && previous.sequencer === op.sequencer ? previous.supersedes : previous?.id && !previous.removed && previous.id !== article.id ? previous.id : null;
+      const candidates = [...new Set([...(previous?.id ? [previous.id] : []), ...(previous?.supersedes ?? [])])].filter((i) => i !== article.id);
+      const owned = (i: string) => {
+        const r = state.records[i] ?? null;
+        return isValidRecord(r) && r.status === 'live' && r.owner.kind === 'object' && r.owner.key === op.key;
+      };
+      const supersedes = previous && previous.sequencer === op.sequencer ? previous.supersedes : candidates.filter(owned);
       state.sources[op.key] = { sequencer: op.sequencer, id: article.id, removed: false, supersedes };
-      if (supersedes && supersedes !== article.id) apply(state, supersedes, decideWithdrawByKey(state.records[supersedes] ?? null, supersedes, op.key, op.sequencer, '2024-06-01T00:00:00.000Z'));
+      for (const id of supersedes.filter((i) => i !== article.id)) apply(state, id, decideWithdrawByKey(state.records[id] ?? null, id, op.key, op.sequencer, '2024-06-01T00:00:00.000Z'));
       publish(state, article, { kind: 'object', key: op.key }, op.sequencer);
       return;
     }
     case 'removed': {
       const previous = state.sources[op.key];
       if (previous && stale(op.sequencer, previous.sequencer)) return;
-      state.sources[op.key] = { sequencer: op.sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? null };
-      for (const id of new Set([previous?.id, previous?.supersedes].filter((x): x is string => typeof x === 'string'))) {
+      state.sources[op.key] = { sequencer: op.sequencer, id: previous?.id ?? null, removed: true, supersedes: previous?.supersedes ?? [] };
+      for (const id of new Set([...(previous?.id ? [previous.id] : []), ...(previous?.supersedes ?? [])])) {
         apply(state, id, decideWithdrawByKey(state.records[id] ?? null, id, op.key, op.sequencer, op.when));
       }
       return;
