@@ -254,14 +254,16 @@ export class Syndicator {
 
   /**
    * The articles this key supplied before (its last article, and those its earlier events still owed a
-   * withdrawal) that are still live and its own: the event that now names `id` withdraws them.
+   * withdrawal) that are still live and its own, or not stored yet (an older event of the key may be about
+   * to store it: the withdrawal leaves a placeholder that makes it stale): the event that now names `id`
+   * withdraws them.
    */
   private async stillOwed(key: string, previous: SourceRecord | null, id: string): Promise<string[]> {
     const candidates = union(previous?.id ? [previous.id] : [], previous?.supersedes ?? []).filter((i) => i !== id);
     const owed: string[] = [];
     for (const candidate of candidates) {
       const record = await this.records.read(candidate, new Map());
-      if (isValidRecord(record) && record.status === 'live' && record.owner.kind === 'object' && record.owner.key === key) owed.push(candidate);
+      if (record === null || (isValidRecord(record) && record.status === 'live' && record.owner.kind === 'object' && record.owner.key === key)) owed.push(candidate);
     }
     return owed;
   }

@@ -300,6 +300,31 @@ describe('10. collisions of URLs and ids', () => {
   });
 });
 
+describe('10b. a key that changes its article id, keeping the URL, while its first event is in flight', () => {
+  it('never leaves two live articles with one URL (found by the interleaving explorer)', async () => {
+    const { store, lambda, live, stored, tombstones } = setup();
+    const first = lambda();
+    const second = lambda();
+    const url = 'url: https://news.test.example/shared\n';
+    await store.put('incoming/k.md', storyText('a', 1, url).replace('url: https://news.test.example/a\n', ''));
+    const gate = first.gated.hold(on('put', 'articles/a.json'));
+    await interleave(
+      () => first.syndicator.publishObject('incoming/k.md', '01'),
+      gate,
+      async () => {
+        await store.put('incoming/k.md', storyText('b', 1, url).replace('url: https://news.test.example/b\n', ''));
+        await second.syndicator.publishObject('incoming/k.md', '02');
+      },
+    );
+    const holders = ['a', 'b'].filter((id) => live(id) && stored(id)?.article?.url === 'https://news.test.example/shared');
+    expect(holders).toEqual(['b']);
+    // As if the newer event had come first: a was never published (no article stored, no tombstone), rather
+    // than published with b's URL and withdrawn again.
+    expect(stored('a')?.article ?? null).toBeNull();
+    expect(tombstones()).toEqual([]);
+  });
+});
+
 describe('13. an invalid stored record', () => {
   it('is quarantined and reported; the others and the republish go on', async () => {
     const { store, syndicator, ids } = setup();

@@ -85,13 +85,13 @@ const directOp: fc.Arbitrary<DirectOp> = fc.oneof(
 export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
   .record({
     before: fc.array(variant.map((v) => ({ ...v, invalid: false, urlOfA: false })), { maxLength: 2 }),
-    keys: fc.array(fc.array(mutation, { minLength: 1, maxLength: 2 }), { maxLength: 2 }),
+    keys: fc.array(fc.array(mutation, { minLength: 1, maxLength: 3 }), { maxLength: 2 }),
     direct: fc.array(directOp, { maxLength: 2 }),
     republishes: fc.integer({ min: 0, max: 1 }),
     poisoned: fc.boolean(),
     faults: fc.record({ rate: fc.constantFrom(0, 0.05, 0.15), seed: fc.integer() }),
   })
-  .filter((s) => s.keys.flat().reduce((n, m) => n + (m.twice ? 3 : 2), 0) + s.direct.length <= 11);
+  .filter((s) => s.keys.flat().reduce((n, m) => n + (m.twice ? 3 : 2), 0) + s.direct.length <= 12);
 
 export function articleText(v: Variant): string {
   const url = v.urlOfA ? 'https://news.test.example/a' : `https://news.test.example/${v.id}`;

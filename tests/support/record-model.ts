@@ -77,7 +77,7 @@ export function step(state: ModelState, op: ModelOp): void {
       const candidates = [...new Set([...(previous?.id ? [previous.id] : []), ...(previous?.supersedes ?? [])])].filter((i) => i !== article.id);
       const owned = (i: string) => {
         const r = state.records[i] ?? null;
-        return isValidRecord(r) && r.status === 'live' && r.owner.kind === 'object' && r.owner.key === op.key;
+        return r === null || (isValidRecord(r) && r.status === 'live' && r.owner.kind === 'object' && r.owner.key === op.key);
       };
       const supersedes = previous && previous.sequencer === op.sequencer ? previous.supersedes : candidates.filter(owned);
       state.sources[op.key] = { sequencer: op.sequencer, id: article.id, removed: false, supersedes };
