@@ -272,6 +272,22 @@ export function decideWithdrawByKey(current: StoredRecord | null, id: string, ke
   return { write: { ...current, status: 'withdrawn', sequencer: sequencer ?? current.sequencer, withdrawn }, status: 'withdrawn', reconcile: true };
 }
 
+/**
+ * A fence against an event of `key` older than `sequencer` that may still be about to store `id` (its URL
+ * claim is being taken over): a placeholder if nothing is stored, or the key's record moved on to
+ * `sequencer` (same content), so that event's compare-and-swap finds itself stale.
+ */
+export function decideFence(current: StoredRecord | null, id: string, key: string, sequencer: string): Decision {
+  const owner: Owner = { kind: 'object', key };
+  if (current === null) {
+    return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer, withdrawn: { when: new Date(0).toISOString(), by: 'key' }, photos: [] }, status: 'withdrawn', reconcile: true };
+  }
+  if (!isValidRecord(current) || !sameOwner(current.owner, owner) || (current.sequencer !== null && compareSequencers(current.sequencer, sequencer) >= 0)) {
+    return { write: null, status: 'stale', reconcile: false };
+  }
+  return { write: { ...current, sequencer }, status: current.status === 'live' ? 'published' : 'withdrawn', reconcile: true };
+}
+
 /** An editor's takedown by id (API DELETE, `syndicate unpublish`): the owner stays. */
 export function decideWithdrawByEditor(current: StoredRecord | null, when: string): Decision {
   if (current === null) return { write: null, status: 'not-found', reconcile: false };

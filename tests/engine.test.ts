@@ -538,3 +538,26 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
     expect(ids()).toEqual(['n']);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Found by the interleaving explorer after the review: an event that claimed a URL and died before storing
+// its article, then made stale by newer (refused) uploads of its key, left its claim for ever: every other
+// publish of that URL waited, then failed as "in flight", until the failed-events queue gave up.
+// ---------------------------------------------------------------------------------------------------------
+describe('a URL claim left by an event its key has moved past', () => {
+  it('is taken over (the stale event fenced first), not waited on for ever', async () => {
+    const { store, lambda, parsed } = setup();
+    const url = 'https://news.test.example/shared';
+    const first = lambda();
+    const v1 = await store.put('incoming/k.md', storyText('a', 1).replace('url: https://news.test.example/a', `url: ${url}`));
+    first.gated.fail(on('put', 'articles/a.json'));
+    await expect(first.syndicator.publishObject('incoming/k.md', '01', { etag: v1 })).rejects.toThrow();
+    const v2 = await store.put('incoming/k.md', '---\npublished: 2024-02-30\n---\nBody.\n');
+    expect((await lambda().syndicator.publishObject('incoming/k.md', '02', { etag: v2 })).status).toBe('rejected');
+    // Its retry finds its object replaced: it can publish nothing any more.
+    expect((await lambda().syndicator.publishObject('incoming/k.md', '01', { etag: v1 })).status).toBe('stale');
+    expect((await lambda().syndicator.publishArticle(story('y', 2, { url }))).status).toBe('published');
+    // The stale event can no longer store its article: a placeholder of its key stands in front of it.
+    expect(parsed('a')).toMatchObject({ status: 'withdrawn', article: null, owner: { kind: 'object', key: 'incoming/k.md' } });
+  });
+});

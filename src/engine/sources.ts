@@ -91,6 +91,12 @@ export class Sources {
     }
   }
 
+  /** The key's last event applied, if it is newer than `sequencer` (null: it is not, or nothing is known). */
+  async newerThan(key: string, sequencer: string): Promise<string | null> {
+    const latest = (await this.read(key)).record?.sequencer ?? null;
+    return latest !== null && compareSequencers(latest, sequencer) > 0 ? latest : null;
+  }
+
   /** Whether `key` has applied an event newer than `sequencer` that no longer supplies `id`. */
   async movedOn(key: string, sequencer: string | null, id: string): Promise<boolean> {
     const source = (await this.read(key)).record;

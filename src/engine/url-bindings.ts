@@ -4,13 +4,13 @@
  * tombstone for one would hide the other). The binding is claimed before the record is written, then bound
  * or, if the publish is refused, released, so a publish that loses never keeps the URL from another. A
  * claim in flight is waited for. It is taken over only when its publisher provably will not come back (an
- * event its key has since moved on from), never on a clock: a claim older than URL_CLAIM_LEASE_MS is
+ * event its key has since moved past, fenced first so it cannot store its article), never on a clock: a claim older than URL_CLAIM_LEASE_MS is
  * treated as the URL's (the other article is refused, clearly), so two articles never share a URL even if
  * clocks disagree or a publisher paused; the claimant, or another publish of the same id, can finish it.
  */
 import { ConflictError, StoreError } from '../errors.js';
 import { urlKey } from '../layout.js';
-import { isValidRecord } from '../records.js';
+import { decideFence, isValidRecord } from '../records.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, stable } from './common.js';
 import type { RecordStore } from './record-store.js';
@@ -89,7 +89,16 @@ export class UrlBindings {
       } else if (binding?.state === 'claimed' && clock().getTime() - Date.parse(binding.at) >= URL_CLAIM_LEASE_MS) {
         throw new ConflictError(source, 'url', `${url} was claimed by article "${binding.id}" (${binding.at}), whose publish did not finish; publish that article again, or give this one another URL`);
       }
-      if (!take && binding?.state === 'claimed' && binding.owner && binding.owner !== 'direct' && binding.sequencer && (await this.sources.movedOn(binding.owner, binding.sequencer, binding.id))) take = true;
+      if (!take && binding?.state === 'claimed' && binding.owner && binding.owner !== 'direct' && binding.sequencer) {
+        // An event its key has since moved past: stale, it will never come back to settle its claim. It
+        // may still be about to store its article, so that is fenced first.
+        const latest = await this.sources.newerThan(binding.owner, binding.sequencer);
+        if (latest) {
+          const owner = binding.owner;
+          await this.records.change(binding.id, (current) => decideFence(current, binding.id, owner, latest), new Map());
+          take = true;
+        }
+      }
       if (!take) {
         await this.engine.sleep(backoffMs(attempt));
         continue;
