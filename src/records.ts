@@ -18,7 +18,7 @@
 import * as z from 'zod/mini';
 import { type Article, ArticleSchema } from './article.js';
 import { ConflictError } from './errors.js';
-import { articleKey, type MarkerKind, markerKey } from './layout.js';
+import { articleKey, markerKey } from './layout.js';
 import type { PhotoProbe } from './photos.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
 import { feedPathsOf } from './select.js';
@@ -151,7 +151,7 @@ function sectionOf(value: unknown): string | null {
 }
 
 /** The feeds an article of this record is (or, withdrawn, was) in. */
-export function recordFeeds(record: StoredRecord | null): string[] {
+function recordFeeds(record: StoredRecord | null): string[] {
   if (record === null) return [];
   if ('invalid' in record) return feedPathsOf({ section: record.section });
   return record.article ? feedPathsOf(record.article) : [];
@@ -176,8 +176,6 @@ export function wantedMarkers(record: StoredRecord | null): string[] {
   const when = record.withdrawn?.when ?? article.updated;
   return feedPathsOf(article).map((p) => markerKey('tomb', p, when, record.id, record.revision));
 }
-
-export const markerKindOf = (record: ArticleRecord): MarkerKind => (record.status === 'live' ? 'live' : 'tomb');
 
 /** S3 sequencers are hex strings of varying length: compare after right-padding the shorter with zeros. */
 export function compareSequencers(a: string, b: string): number {
@@ -244,12 +242,10 @@ export function decidePublish(current: StoredRecord | null, input: PublishInput,
     // The event that published it, seen again after a takedown: the takedown stands.
     return { write: null, status: 'withdrawn', reconcile: true };
   }
-  const candidate = next();
   if (current.status === 'live' && stable(current.article) === stable(article) && sameOwner(current.owner, owner) && current.sequencer === (sequencer ?? current.sequencer) && stable(current.photos) === stable(input.photos)) {
     return { write: null, status: 'unchanged', reconcile: true };
   }
-  if (owner.kind === 'direct' && current.owner.kind === 'direct' && candidate.write) candidate.write.sequencer = null;
-  return candidate;
+  return next();
 }
 
 /** The owning key was deleted (or now says it is another article): withdraw, and release the id. */

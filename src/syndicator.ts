@@ -30,6 +30,7 @@ import {
   feedsToReconcile,
   isValidRecord,
   type Owner,
+  type PublishInput,
   type StoredRecord,
 } from './records.js';
 import { feedSpec } from './select.js';
@@ -374,7 +375,7 @@ export class Syndicator {
     const token = sha256(stable([options.owner, options.sequencer, article])).slice(0, 24);
     let early: Decision;
     try {
-      early = decidePublish(current, { ...publishInput, ownerMovedOn: await this.ownerMovedOn(current, options.owner) }, options.source);
+      early = await this.decidePublishNow(current, publishInput, options.source);
       if (early.write) this.checkAlone(article);
     } catch (error) {
       // An earlier attempt of this publish may have claimed the URL before the record changed under it.
@@ -387,7 +388,7 @@ export class Syndicator {
     const url = claim ? article.url : null;
     let result: RecordChange;
     try {
-      result = await this.records.change(article.id, async (record) => decidePublish(record, { ...publishInput, ownerMovedOn: await this.ownerMovedOn(record, options.owner) }, options.source), cache, current);
+      result = await this.records.change(article.id, (record) => this.decidePublishNow(record, publishInput, options.source), cache, current);
     } catch (error) {
       if (url && claim && (error instanceof ConflictError || error instanceof ArticleError)) await this.urls.settle(url, token, false, claim);
       throw error;
@@ -417,6 +418,17 @@ export class Syndicator {
     if (Number.isNaN(time)) throw new ArticleError('takedown', 'when', `"${when}" is not a date`);
     // A takedown dated in the future would pin the feed's date: it happens now at the latest.
     return new Date(Math.min(time, this.clock().getTime())).toISOString();
+  }
+
+  /**
+   * decidePublish, with what it needs from the keys read now (after the record): an event whose key has
+   * since applied a newer one is stale, whatever the record says (that newer event decided on what it
+   * found: nothing older may come after it); and whether the record's owning key has moved on.
+   */
+  private async decidePublishNow(record: StoredRecord | null, input: PublishInput, source: string): Promise<Decision> {
+    const { owner, sequencer } = input;
+    if (owner.kind === 'object' && sequencer !== null && (await this.sources.newerThan(owner.key, sequencer))) return { write: null, status: 'stale', reconcile: false };
+    return decidePublish(record, { ...input, ownerMovedOn: await this.ownerMovedOn(record, owner) }, source);
   }
 
   /** Whether the key owning this record has applied a newer event that no longer supplies it (see records.ts). */

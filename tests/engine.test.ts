@@ -561,3 +561,29 @@ describe('a URL claim left by an event its key has moved past', () => {
     expect(parsed('a')).toMatchObject({ status: 'withdrawn', article: null, owner: { kind: 'object', key: 'incoming/k.md' } });
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Found by the explorer: an older event of a key, in flight, stored its (older) article after the key's
+// newer event had been refused (the id was another owner's then) and an editor's takedown had released the
+// id. No serial order does that: once the newer event is applied, the older one is stale.
+// ---------------------------------------------------------------------------------------------------------
+describe('an older event of a key, in flight while a newer one is applied', () => {
+  it('stores nothing once the newer event was applied, even if that one was refused', async () => {
+    const { store, lambda, parsed, syndicator } = setup();
+    await syndicator.publishArticle(story('a', 1));
+    const older = lambda();
+    const v1 = await store.put('incoming/k.md', storyText('a', 1));
+    const gate = older.gated.hold(on('get', 'articles/a.json'));
+    await interleave(
+      () => older.syndicator.publishObject('incoming/k.md', '0100', { etag: v1 }),
+      gate,
+      async () => {
+        const v2 = await store.put('incoming/k.md', storyText('a', 2));
+        // Refused: a is the API's, live.
+        expect((await lambda().syndicator.publishObject('incoming/k.md', '0101', { etag: v2 })).status).toBe('rejected');
+        await lambda().syndicator.unpublishId('a', WHEN);
+      },
+    );
+    expect(parsed('a')).toMatchObject({ status: 'withdrawn', owner: { kind: 'direct' } });
+  });
+});

@@ -301,15 +301,12 @@ describe('on the s3rver proxy, whose losers get 409 and 500 like real servers', 
 describe('an endpoint that accepts the connection and never answers', () => {
   let silent: import('node:net').Server;
   let silentEndpoint: string;
+  const sockets = new Set<import('node:net').Socket>();
   beforeEach(async () => {
     const net = await import('node:net');
-    const sockets = new Set<import('node:net').Socket>();
     silent = net.createServer((socket) => {
       sockets.add(socket); // accepted, read, never answered
       socket.on('close', () => sockets.delete(socket));
-    });
-    silent.on('close', () => {
-      for (const s of sockets) s.destroy();
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     silentEndpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
@@ -319,6 +316,8 @@ describe('an endpoint that accepts the connection and never answers', () => {
   });
   afterEach(async () => {
     vi.unstubAllEnvs();
+    // close() waits for every connection to end: the clients' keep-alive sockets are ended here.
+    for (const socket of sockets) socket.destroy();
     await new Promise<void>((r) => silent.close(() => r()));
   });
 

@@ -36,7 +36,8 @@ export function s3ClientConfig(options: Omit<S3StoreOptions, 'bucket'>): S3Clien
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Without these an endpoint that accepts the connection and never answers hangs a request forever.
-    requestHandler: { connectionTimeout: Math.min(3_000, timeoutOf(options)), requestTimeout: timeoutOf(options) },
+    // (throwOnRequestTimeout: the handler only logs a warning otherwise, and the request waits on.)
+    requestHandler: { connectionTimeout: Math.min(3_000, timeoutOf(options)), requestTimeout: timeoutOf(options), throwOnRequestTimeout: true },
   };
 }
 
