@@ -161,7 +161,7 @@ async function storeScenarios(kind: 's3rver' | 'memory', n: number): Promise<Rec
   const store: ObjectStore = harness ? harness.store() : (memory as MemoryObjectStore);
   const counts = (): Record<string, number> => (harness ? { ...harness.counts } : { ...(memory as MemoryObjectStore).requests });
   const reset = () => (harness ? harness.resetCounts() : Object.assign((memory as MemoryObjectStore).requests, { get: 0, head: 0, put: 0, delete: 0, list: 0 }));
-  const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300' }, memoryLogger());
+  const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', clock: () => new Date('2031-02-01T00:00:00Z') }, memoryLogger());
   try {
     // Load the archive (not measured), then one full republish builds every feed from nothing.
     await syndicator.importArticles(
