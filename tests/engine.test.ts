@@ -9,78 +9,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Article } from '../src/article.js';
 import { markerKey, sourceKey } from '../src/layout.js';
 import { memoryLogger } from '../src/log.js';
-import { parseRecord } from '../src/records.js';
 import { FolderObjectStore } from '../src/storage/folder-store.js';
-import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { PreconditionFailedError } from '../src/storage/object-store.js';
-import { Syndicator, type SyndicatorConfig } from '../src/syndicator.js';
-import { type Gate, GatedStore, on } from './support/gated-store.js';
-import { makeArticle, makeSite, parseXml } from './helpers.js';
+import { Syndicator } from '../src/syndicator.js';
+import { engineSetup, interleave, NOW, story, storyText, WHEN } from './support/engine-harness.js';
+import { on } from './support/gated-store.js';
+import { makeSite } from './helpers.js';
 
-const WHEN = '2024-06-01T00:00:00Z';
-const NOW = new Date('2024-07-01T00:00:00Z');
 
-function setup(options: { limit?: number; slack?: number } = {}) {
-  const store = new MemoryObjectStore();
-  const log = memoryLogger();
-  const config: SyndicatorConfig = {
-    site: makeSite({ limits: { items: options.limit ?? 5 } }),
-    feedPrefix: 'feeds/',
-    cacheControl: 'no-cache',
-    slack: options.slack ?? 2,
-    clock: () => NOW,
-    sleep: async () => undefined,
-  };
-  /** One Lambda invocation (or CLI process): its own gates and faults over the shared store. */
-  const lambda = (overrides: Partial<SyndicatorConfig> = {}) => {
-    const gated = new GatedStore(store);
-    return { gated, syndicator: new Syndicator(gated, { ...config, ...overrides }, log) };
-  };
-  const main = lambda();
-  const body = (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8') ?? null;
-  /** Item ids of a feed, checked to agree across the three formats. */
-  const ids = (dir = ''): string[] => {
-    const json = body(`${dir}feed.json`);
-    const rss = body(`${dir}rss.xml`);
-    const atom = body(`${dir}atom.xml`);
-    const idOf = (entryId: string) => entryId.replace('https://news.test.example/', '');
-    const fromJson = json ? JSON.parse(json).items.map((i: any) => i._syndicate.article_id) : [];
-    const fromRss = rss ? [parseXml(rss).rss.channel.item ?? []].flat().map((i: any) => idOf(i.guid['#text'] ?? i.guid)) : [];
-    const fromAtom = atom ? [parseXml(atom).feed.entry ?? []].flat().map((e: any) => idOf(e.id)) : [];
-    expect(fromRss, `${dir}rss.xml vs feed.json`).toEqual(fromJson);
-    expect(fromAtom, `${dir}atom.xml vs feed.json`).toEqual(fromJson);
-    return fromJson;
-  };
-  const tombstones = (dir = ''): string[] => (JSON.parse(body(`${dir}feed.json`) ?? '{"_syndicate":{"deleted":[]}}')._syndicate.deleted as { id: string }[]).map((d) => d.id);
-  const raw = (id: string) => store.objects.get(`articles/${id}.json`)?.body ?? null;
-  /** The record as any fresh reader parses it. */
-  const parsed = (id: string) => {
-    const bytes = raw(id);
-    return bytes ? parseRecord(id, bytes) : null;
-  };
-  return { store, log, config, lambda, syndicator: main.syndicator, gated: main.gated, ids, tombstones, parsed, body };
-}
-
-const day = (n: number) => `2024-05-${String(n).padStart(2, '0')}T08:00:00Z`;
-function story(id: string, n: number, extra: Partial<Article> = {}): Article {
-  return makeArticle({ id, url: `https://news.test.example/${id}`, published: day(n), updated: day(n), section: 'World', photos: [], ...extra });
-}
-function storyText(id: string, n: number, extra = ''): string {
-  return `---\nid: ${id}\nurl: https://news.test.example/${id}\nsection: World\npublished: ${day(n)}\n${extra}---\nBEIJING - Story ${id} opens here.\nSecond paragraph of ${id}.\n`;
-}
-
-/** Starts `first`, waits until it reaches `gate` (or ends), runs `second`, then releases `first`. */
-async function interleave(first: () => Promise<unknown>, gate: Gate, second: () => Promise<unknown>): Promise<unknown> {
-  const running = first();
-  running.catch(() => undefined);
-  await Promise.race([gate.reached, running]);
-  await second();
-  gate.release();
-  return running;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // F1. A section whose slug is not [a-z0-9-] (any non-Latin script: 国际, Россия, Straße) cannot be named in a
@@ -89,7 +27,7 @@ async function interleave(first: () => Promise<unknown>, gate: Gate, second: () 
 // ---------------------------------------------------------------------------------------------------------
 describe('F1. an article leaving a section whose slug is not ASCII', () => {
   it('the record written for the move reads back as valid', async () => {
-    const { lambda, parsed } = setup();
+    const { lambda, parsed } = engineSetup();
     const editor = lambda();
     await editor.syndicator.publishArticle(story('x', 1, { section: '国际' }));
     // The Lambda dies right after storing the moved record (before its feeds and settlePending).
@@ -100,7 +38,7 @@ describe('F1. an article leaving a section whose slug is not ASCII', () => {
   });
 
   it('a crash mid-move, then a takedown: the withdrawn article stays an item of its old section (I2)', async () => {
-    const { lambda, ids, parsed } = setup();
+    const { lambda, ids, parsed } = engineSetup();
     const editor = lambda();
     await editor.syndicator.publishArticle(story('x', 1, { section: '国际' }));
     await editor.syndicator.publishArticle(story('y', 2, { section: '国际' }));
@@ -117,7 +55,7 @@ describe('F1. an article leaving a section whose slug is not ASCII', () => {
   });
 
   it('a republish running while the move is in flight does not drop the live article (I1, I4)', async () => {
-    const { store, lambda, ids, parsed } = setup();
+    const { store, lambda, ids, parsed } = engineSetup();
     const editor = lambda();
     const deploy = lambda();
     await editor.syndicator.publishArticle(story('x', 1, { section: '国际' }));
@@ -134,7 +72,7 @@ describe('F1. an article leaving a section whose slug is not ASCII', () => {
   });
 
   it('deleting the incoming file of a story caught mid-move takes it down', async () => {
-    const { store, lambda, ids } = setup();
+    const { store, lambda, ids } = engineSetup();
     const newsroom = lambda();
     await store.put('incoming/x.md', storyText('x', 1).replace('section: World', 'section: 国际'));
     await newsroom.syndicator.publishObject('incoming/x.md', '01');
@@ -162,7 +100,7 @@ describe('F1. an article leaving a section whose slug is not ASCII', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F2. a key that names three articles in a row, the middle event retried late', () => {
   it('withdraws the first article', async () => {
-    const { store, lambda, ids, parsed } = setup();
+    const { store, lambda, ids, parsed } = engineSetup();
     const newsroom = lambda();
     await store.put('incoming/k.md', storyText('x', 1));
     await newsroom.syndicator.publishObject('incoming/k.md', '01');
@@ -191,7 +129,7 @@ describe('F2. a key that names three articles in a row, the middle event retried
 // ---------------------------------------------------------------------------------------------------------
 describe('F3. a takedown of an id whose record is invalid', () => {
   it('stays down when the create event that published it is replayed', async () => {
-    const { store, syndicator, ids, parsed } = setup();
+    const { store, syndicator, ids, parsed } = engineSetup();
     await store.put('incoming/k.md', storyText('x', 1));
     await syndicator.publishObject('incoming/k.md', '01');
     // The record goes bad (hand edit, an older writer, a schema tightened by an upgrade).
@@ -217,7 +155,7 @@ describe('F3. a takedown of an id whose record is invalid', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F4. a URL claim taken over after its lease while its publisher is still running', () => {
   it('leaves the URL to exactly one live article', async () => {
-    const { lambda, parsed } = setup();
+    const { lambda, parsed } = engineSetup();
     const url = 'https://news.test.example/shared';
     const cli = lambda({ clock: () => new Date(NOW.getTime() - 6 * 60 * 1000) });
     const api = lambda();
@@ -300,7 +238,7 @@ describe('F5. FolderObjectStore used by two CLI processes at once', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F6. index markers sorted unlike the feed', () => {
   it('ids that prefix other ids, one date-only day: a republish keeps the newest item', async () => {
-    const { syndicator, ids } = setup({ limit: 1, slack: 0 });
+    const { syndicator, ids } = engineSetup({ limit: 1, slack: 0 });
     const date = '2024-05-01T00:00:00Z';
     await syndicator.publishArticle(story('x', 1, { published: date, updated: date }));
     for (let i = 1; i <= 11; i++) {
@@ -313,7 +251,7 @@ describe('F6. index markers sorted unlike the feed', () => {
   });
 
   it('archive articles dated before 1970 are refused (the index cannot order them), naming the field', async () => {
-    const { syndicator, ids } = setup({ limit: 3, slack: 0 });
+    const { syndicator, ids } = engineSetup({ limit: 3, slack: 0 });
     await syndicator.publishArticle(story('h70', 1, { section: 'Archive', published: '1970-01-01T00:00:00Z', updated: '1970-01-01T00:00:00Z' }));
     for (let i = 1; i <= 3; i++) {
       const date = `${1949 + i}-06-01T00:00:00Z`;
@@ -325,7 +263,7 @@ describe('F6. index markers sorted unlike the feed', () => {
 
   it('(holds) a takedown refill across many trimmed windows keeps the feed in order', async () => {
     // Windows far bigger than the explorer's: 40 articles, keep 7, takedowns of the newest 12.
-    const { syndicator, ids, tombstones } = setup({ limit: 4, slack: 3 });
+    const { syndicator, ids, tombstones } = engineSetup({ limit: 4, slack: 3 });
     for (let i = 1; i <= 40; i++) await syndicator.publishArticle(story(`s${String(i).padStart(2, '0')}`, 1, { published: new Date(Date.UTC(2024, 4, 1, i)).toISOString(), updated: new Date(Date.UTC(2024, 4, 1, i)).toISOString() }));
     for (let i = 40; i > 28; i--) await syndicator.unpublishId(`s${i}`, `2024-06-01T00:00:${String(i).padStart(2, '0')}Z`);
     expect(ids()).toEqual(['s28', 's27', 's26', 's25']);
@@ -345,7 +283,7 @@ describe('F6. index markers sorted unlike the feed', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F7. a store written by the previous design', () => {
   async function legacyStore() {
-    const env = setup();
+    const env = engineSetup();
     const { store } = env;
     const a = story('a', 1);
     await store.put('articles/a.json', JSON.stringify({ article: a, source: null }));
@@ -418,7 +356,7 @@ describe('F7. a store written by the previous design', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F8. a stale retry after ten refused uploads of the same key', () => {
   it('still brings the article its first attempt stored into the feeds', async () => {
-    const { store, lambda, ids, parsed } = setup();
+    const { store, lambda, ids, parsed } = engineSetup();
     const newsroom = lambda();
     await store.put('incoming/k.md', storyText('x', 1));
     newsroom.gated.fail(on('put', 'articles/x.json'), { after: true });
@@ -445,7 +383,7 @@ describe('F8. a stale retry after ten refused uploads of the same key', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('F9. markers of a record that was never written', () => {
   it('make no public feed of their own', async () => {
-    const { store, lambda, syndicator } = setup();
+    const { store, lambda, syndicator } = engineSetup();
     const newsroom = lambda();
     await syndicator.publishArticle(story('a', 1));
     await store.put('incoming/k.md', storyText('x', 2).replace('section: World', 'section: Sport'));
@@ -466,7 +404,7 @@ describe('F9. markers of a record that was never written', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('holds: sections, crashes, concurrent republishes and imports', () => {
   it('the tombstone window of 50: trimmed, revived from, refilled, and rebuilt by a republish', async () => {
-    const { syndicator, tombstones, ids } = setup({ limit: 3, slack: 1 });
+    const { syndicator, tombstones, ids } = engineSetup({ limit: 3, slack: 1 });
     const at = (i: number) => new Date(Date.UTC(2024, 4, 1, 0, i)).toISOString();
     for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(`t${String(i).padStart(2, '0')}`, 1, { published: at(i), updated: at(i) }));
     for (let i = 0; i < 56; i++) await syndicator.unpublishId(`t${String(i).padStart(2, '0')}`, `2024-06-01T00:${String(i).padStart(2, '0')}:00Z`);
@@ -482,7 +420,7 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
   });
 
   it('A -> B -> A with a crash after each record write and no retry of the first move', async () => {
-    const { lambda, ids, parsed } = setup();
+    const { lambda, ids, parsed } = engineSetup();
     const editor = lambda();
     await editor.syndicator.publishArticle(story('x', 1, { section: 'Culture' }));
     await editor.syndicator.publishArticle(story('y', 2, { section: 'Sport' }));
@@ -499,7 +437,7 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
   });
 
   it('sections that differ only in case or punctuation share one feed, named by the newest', async () => {
-    const { syndicator, ids, body } = setup();
+    const { syndicator, ids, body } = engineSetup();
     await syndicator.publishArticle(story('a', 1, { section: 'World' }));
     await syndicator.publishArticle(story('b', 2, { section: 'WORLD!' }));
     await syndicator.publishArticle(story('a', 1, { section: 'world' }));
@@ -510,7 +448,7 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
   });
 
   it('a deploy republish that found nothing to change, held before its files, does not roll back an import', async () => {
-    const { lambda, ids } = setup({ limit: 3, slack: 1 });
+    const { lambda, ids } = engineSetup({ limit: 3, slack: 1 });
     const cli = lambda();
     const deploy = lambda();
     await cli.syndicator.publishArticle(story('old', 1));
@@ -529,7 +467,7 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
   });
 
   it('a takedown by key for a key that never published, then its late create, publish nothing', async () => {
-    const { store, syndicator, ids } = setup();
+    const { store, syndicator, ids } = engineSetup();
     expect((await syndicator.unpublishObject('incoming/never.md', '05', WHEN)).status).toBe('not-found');
     await store.put('incoming/never.md', storyText('n', 1));
     expect((await syndicator.publishObject('incoming/never.md', '04')).status).toBe('stale');
@@ -546,7 +484,7 @@ describe('holds: sections, crashes, concurrent republishes and imports', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('a URL claim left by an event its key has moved past', () => {
   it('is taken over (the stale event fenced first), not waited on for ever', async () => {
-    const { store, lambda, parsed } = setup();
+    const { store, lambda, parsed } = engineSetup();
     const url = 'https://news.test.example/shared';
     const first = lambda();
     const v1 = await store.put('incoming/k.md', storyText('a', 1).replace('url: https://news.test.example/a', `url: ${url}`));
@@ -569,7 +507,7 @@ describe('a URL claim left by an event its key has moved past', () => {
 // ---------------------------------------------------------------------------------------------------------
 describe('an older event of a key, in flight while a newer one is applied', () => {
   it('stores nothing once the newer event was applied, even if that one was refused', async () => {
-    const { store, lambda, parsed, syndicator } = setup();
+    const { store, lambda, parsed, syndicator } = engineSetup();
     await syndicator.publishArticle(story('a', 1));
     const older = lambda();
     const v1 = await store.put('incoming/k.md', storyText('a', 1));

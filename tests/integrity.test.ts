@@ -5,83 +5,19 @@
  * request while the other runs.
  */
 import { describe, expect, it } from 'vitest';
-import type { Article } from '../src/article.js';
 import { checkXml } from '../src/check.js';
 import { memoryLogger } from '../src/log.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { compareSequencers, errorKey, Syndicator } from '../src/syndicator.js';
-import { type Gate, GatedStore, on } from './support/gated-store.js';
-import { makeArticle, makeSite, parseXml } from './helpers.js';
+import { day, engineSetup, interleave, story, storyText, WHEN } from './support/engine-harness.js';
+import { on } from './support/gated-store.js';
+import { makeSite } from './helpers.js';
 
-const WHEN = '2024-06-01T00:00:00Z';
 
-function setup(options: { limit?: number; slack?: number } = {}) {
-  const store = new MemoryObjectStore();
-  const log = memoryLogger();
-  const config = { site: makeSite({ limits: { items: options.limit ?? 5 } }), feedPrefix: 'feeds/', cacheControl: 'no-cache', slack: options.slack ?? 2 };
-  /** A Lambda invocation of its own: its own gates and faults over the shared store. */
-  const lambda = () => {
-    const gated = new GatedStore(store);
-    return { gated, syndicator: new Syndicator(gated, config, log) };
-  };
-  const main = lambda();
-  const body = (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8') ?? null;
-  /** The article ids each format of a feed shows as items (tombstones are not items). */
-  const shown = (dir = '') => {
-    const json = body(`${dir}feed.json`);
-    const rss = body(`${dir}rss.xml`);
-    const atom = body(`${dir}atom.xml`);
-    const idOf = (entryId: string) => entryId.replace('https://news.test.example/', '');
-    return {
-      json: json ? JSON.parse(json).items.map((i: any) => i._syndicate.article_id) : [],
-      rss: rss ? [parseXml(rss).rss.channel.item ?? []].flat().map((i: any) => idOf(i.guid['#text'] ?? i.guid)) : [],
-      atom: atom ? [parseXml(atom).feed.entry ?? []].flat().map((e: any) => idOf(e.id)) : [],
-    };
-  };
-  /** Ids shown by every format of a feed; fails if the formats disagree. */
-  const ids = (dir = '') => {
-    const all = shown(dir);
-    expect(all.rss, `${dir}rss.xml vs feed.json`).toEqual(all.json);
-    expect(all.atom, `${dir}atom.xml vs feed.json`).toEqual(all.json);
-    return all.json as string[];
-  };
-  const tombstones = (dir = '') => (JSON.parse(body(`${dir}feed.json`) ?? '{"_syndicate":{"deleted":[]}}')._syndicate.deleted as { id: string }[]).map((d) => d.id);
-  const stored = (id: string) => {
-    const object = store.objects.get(`articles/${id}.json`);
-    return object ? JSON.parse(object.body.toString('utf8')) : null;
-  };
-  /** Live in the store: a record that says so (a withdrawn record keeps the article for its tombstone). */
-  const live = (id: string) => {
-    const record = stored(id);
-    return record !== null && (record.status === undefined || record.status === 'live');
-  };
-  return { store, log, lambda, syndicator: main.syndicator, gated: main.gated, ids, tombstones, stored, live, body };
-}
-
-const day = (n: number) => `2024-05-${String(n).padStart(2, '0')}T08:00:00Z`;
-function story(id: string, n: number, extra: Partial<Article> = {}): Article {
-  return makeArticle({ id, url: `https://news.test.example/${id}`, published: day(n), updated: day(n), section: 'World', photos: [], ...extra });
-}
-function storyText(id: string, n: number, extra = ''): string {
-  return `---\nid: ${id}\nurl: https://news.test.example/${id}\nsection: World\npublished: ${day(n)}\n${extra}---\nBEIJING - Story ${id} opens here.\nSecond paragraph of ${id}.\n`;
-}
-
-/**
- * Starts `first`, lets it run until it reaches `gate` (or finishes without reaching it: the code under test
- * may not make that request at all), runs `second` to the end, then releases `first` and waits for it.
- */
-async function interleave(first: () => Promise<unknown>, gate: Gate, second: () => Promise<unknown>): Promise<void> {
-  const running = first();
-  running.catch(() => undefined);
-  await Promise.race([gate.reached, running]);
-  await second();
-  gate.release();
-  await running;
-}
 
 describe('1. ids that end with another id (b and a-b)', () => {
   it('a republish keeps both', async () => {
-    const { syndicator, ids } = setup();
+    const { syndicator, ids } = engineSetup();
     await syndicator.publishArticle(story('b', 1));
     await syndicator.publishArticle(story('a-b', 2));
     await syndicator.publishArticle(story('2024-trade-talks', 3));
@@ -92,7 +28,7 @@ describe('1. ids that end with another id (b and a-b)', () => {
   });
 
   it('the refill after a takedown keeps both', async () => {
-    const { syndicator, ids } = setup({ limit: 2, slack: 0 });
+    const { syndicator, ids } = engineSetup({ limit: 2, slack: 0 });
     await syndicator.publishArticle(story('b', 1));
     await syndicator.publishArticle(story('a-b', 2));
     await syndicator.publishArticle(story('c', 3));
@@ -104,7 +40,7 @@ describe('1. ids that end with another id (b and a-b)', () => {
 
 describe('3. a takedown retried after a failed feed write', () => {
   it('rewrites the files on the retry', async () => {
-    const { syndicator, gated, ids } = setup();
+    const { syndicator, gated, ids } = engineSetup();
     await syndicator.publishArticle(story('a', 1));
     await syndicator.publishArticle(story('b', 2));
     gated.fail(on('put', 'feeds/rss.xml'));
@@ -115,7 +51,7 @@ describe('3. a takedown retried after a failed feed write', () => {
   });
 
   it('a Lambda that dies right after committing a feed state is repaired by its retry', async () => {
-    const { syndicator, gated, ids, tombstones } = setup();
+    const { syndicator, gated, ids, tombstones } = engineSetup();
     await syndicator.publishArticle(story('a', 1));
     await syndicator.publishArticle(story('b', 2));
     gated.fail(on('put', 'state/'), { after: true });
@@ -128,7 +64,7 @@ describe('3. a takedown retried after a failed feed write', () => {
 
 describe('4. a republish during a takedown', () => {
   it('never puts the withdrawn article back', async () => {
-    const { lambda, ids, tombstones } = setup();
+    const { lambda, ids, tombstones } = engineSetup();
     const editor = lambda();
     const deploy = lambda();
     await editor.syndicator.publishArticle(story('x', 1));
@@ -141,7 +77,7 @@ describe('4. a republish during a takedown', () => {
   });
 
   it('never puts it back when the republish read the article before the takedown committed', async () => {
-    const { lambda, ids } = setup();
+    const { lambda, ids } = engineSetup();
     const editor = lambda();
     const deploy = lambda();
     await editor.syndicator.publishArticle(story('x', 1));
@@ -156,7 +92,7 @@ describe('4. a republish during a takedown', () => {
 
 describe('5. a republish during a publish', () => {
   it('keeps the new article in a full feed', async () => {
-    const { lambda, ids } = setup({ limit: 2, slack: 0 });
+    const { lambda, ids } = engineSetup({ limit: 2, slack: 0 });
     const newsroom = lambda();
     const deploy = lambda();
     await newsroom.syndicator.publishArticle(story('a', 1));
@@ -175,7 +111,7 @@ describe('6. create and delete events of one incoming key at the same time', () 
     ['held before its first feed', on('get', 'state/')],
   ] as const) {
     it(`the later delete wins (create ${label})`, async () => {
-      const { store, lambda, ids, live } = setup();
+      const { store, lambda, ids, live } = engineSetup();
       const created = lambda();
       const removed = lambda();
       await store.put('incoming/k.md', storyText('k', 1));
@@ -201,7 +137,7 @@ describe('7. an edit (POST) at the same time as a DELETE', () => {
     ['the edit held before it stores the record', on('put', 'articles/')],
   ] as const) {
     it(`leaves no feed item without a live record (${label})`, async () => {
-      const { lambda, ids, live } = setup();
+      const { lambda, ids, live } = engineSetup();
       const editor = lambda();
       const deleter = lambda();
       await editor.syndicator.publishArticle(story('x', 1));
@@ -223,7 +159,7 @@ describe('7. an edit (POST) at the same time as a DELETE', () => {
 
 describe('8. two edits of one article with different sections', () => {
   it('leave it only in the section its record says, also after a republish', async () => {
-    const { lambda, ids, stored, syndicator } = setup();
+    const { lambda, ids, stored, syndicator } = engineSetup();
     const first = lambda();
     const second = lambda();
     await syndicator.publishArticle(story('x', 1, { section: 'Culture' }));
@@ -243,7 +179,7 @@ describe('8. two edits of one article with different sections', () => {
 
 describe('9. ownership: an id belongs to the incoming key that created it until that key is deleted', () => {
   it('a second key claiming the id is refused with an errors/ record, and the first keeps it', async () => {
-    const { store, syndicator, ids, stored } = setup();
+    const { store, syndicator, ids, stored } = engineSetup();
     await store.put('incoming/first.md', storyText('x', 1));
     await syndicator.publishObject('incoming/first.md', '0001');
     await store.put('incoming/second.md', storyText('x', 1, 'title: Impostor headline\n'));
@@ -263,7 +199,7 @@ describe('9. ownership: an id belongs to the incoming key that created it until 
   });
 
   it('once the owner is deleted, another key may publish the id', async () => {
-    const { store, syndicator, ids, stored } = setup();
+    const { store, syndicator, ids, stored } = engineSetup();
     await store.put('incoming/first.md', storyText('x', 1));
     await syndicator.publishObject('incoming/first.md', '0001');
     await store.delete('incoming/first.md');
@@ -275,7 +211,7 @@ describe('9. ownership: an id belongs to the incoming key that created it until 
   });
 
   it('an editor takedown stays down when the old create event is replayed', async () => {
-    const { store, syndicator, ids } = setup();
+    const { store, syndicator, ids } = engineSetup();
     await store.put('incoming/k.md', storyText('x', 1));
     await syndicator.publishObject('incoming/k.md', '0001');
     await syndicator.unpublishId('x', WHEN);
@@ -286,14 +222,14 @@ describe('9. ownership: an id belongs to the incoming key that created it until 
 
 describe('10. collisions of URLs and ids', () => {
   it('two articles cannot share a URL', async () => {
-    const { syndicator, ids } = setup();
+    const { syndicator, ids } = engineSetup();
     await syndicator.publishArticle(story('first', 1));
     await expect(syndicator.publishArticle(story('second', 2, { url: 'https://news.test.example/first' }))).rejects.toThrow(/url.*first/i);
     expect(ids()).toEqual(['first']);
   });
 
   it('an id derived from a URL that another URL already derived is refused, not overwritten', async () => {
-    const { syndicator, stored } = setup();
+    const { syndicator, stored } = engineSetup();
     await syndicator.publishArticle(story('story', 1, { url: 'https://news.test.example/Story' }), { idFromUrl: true });
     await expect(syndicator.publishArticle(story('story', 2, { url: 'https://other.test.example/story' }), { idFromUrl: true })).rejects.toThrow(/id/);
     expect(stored('story').article.url).toBe('https://news.test.example/Story');
@@ -302,7 +238,7 @@ describe('10. collisions of URLs and ids', () => {
 
 describe('10b. a key that changes its article id, keeping the URL, while its first event is in flight', () => {
   it('never leaves two live articles with one URL (found by the interleaving explorer)', async () => {
-    const { store, lambda, live, stored, tombstones } = setup();
+    const { store, lambda, live, stored, tombstones } = engineSetup();
     const first = lambda();
     const second = lambda();
     const url = 'url: https://news.test.example/shared\n';
@@ -327,7 +263,7 @@ describe('10b. a key that changes its article id, keeping the URL, while its fir
 
 describe('13. an invalid stored record', () => {
   it('is quarantined and reported; the others and the republish go on', async () => {
-    const { store, syndicator, ids } = setup();
+    const { store, syndicator, ids } = engineSetup();
     await syndicator.publishArticle(story('good', 1));
     await syndicator.publishArticle(story('broken', 2));
     const key = 'articles/broken.json';
@@ -365,7 +301,7 @@ describe('17. errors/ keys', () => {
   });
 
   it("clearing one key's error keeps the other's", async () => {
-    const { store, syndicator } = setup();
+    const { store, syndicator } = engineSetup();
     await store.put('incoming/a b.md', '---\npublished: 2024-02-31\n---\nBody.\n');
     await store.put('incoming/a_b.md', '---\npublished: 2024-02-30\n---\nBody.\n');
     await syndicator.publishObject('incoming/a b.md', '0001');
@@ -421,7 +357,7 @@ describe('12. photo metadata read from the bucket', () => {
 
 describe('15. dates far in the future', () => {
   it('a published date in 2999 is refused, naming the field, and pins nothing', async () => {
-    const { store, syndicator, ids } = setup();
+    const { store, syndicator, ids } = engineSetup();
     await syndicator.publishArticle(story('now', 1));
     await expect(syndicator.publishArticle(story('later', 1, { published: '2999-01-01T00:00:00Z', updated: '2999-01-01T00:00:00Z' }))).rejects.toThrow(/published: 2999.*future/);
     await store.put('incoming/far.md', storyText('far', 1).replace(day(1), '9999-01-01T00:00:00Z'));
