@@ -4,10 +4,11 @@ import { ARTICLE_ID, type Article } from '../article.js';
 import { renderSelected } from '../build.js';
 import { readStoredConfig } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
-import { checkPublicPrefix, siteConfigKey } from '../layout.js';
+import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
 import { FeedSelector } from '../select.js';
+import { parseSiteConfig } from '../site.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
@@ -106,20 +107,30 @@ const DEFAULT_CACHE_CONTROL = 'public, max-age=300';
  * line, else the store's, else the defaults. A store with no configuration and no --config is refused:
  * publishing it with placeholder settings would rewrite every feed under another title and URL.
  */
-async function openStore(options: StoreOptions): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
+async function openStore(options: StoreOptions, use: { articles: boolean; io: CliIo }): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
   const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
   const fileSite = options.config === undefined ? undefined : await loadSiteConfig(options.config);
   const timeout = Number(options.timeout);
   if (!(timeout > 0 && timeout <= 600)) throw new ConfigError('command line', '--timeout', `"${options.timeout}" must be a number of seconds, at most 600`);
   const store: ObjectStore = options.bucket ? new S3ObjectStore({ endpoint: options.endpoint, timeoutMs: timeout * 1000 }, options.bucket) : new FolderObjectStore(options.dir);
   const stored = fileSite && flagPrefix !== undefined && options.cacheControl !== undefined ? null : await readStoredConfig(store);
-  const site = fileSite ?? stored?.site;
-  if (!site) {
-    throw new ConfigError(`${store.name.replace(/\/$/, '')}/${siteConfigKey}`, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
+  let site = fileSite ?? stored?.site;
+  const where = `${store.name.replace(/\/$/, '')}/${siteConfigKey}`;
+  if (!site && use.articles && (await isEmptyStore(store))) {
+    // A store nothing was ever published to: publishing articles with the defaults rewrites nothing.
+    site = parseSiteConfig({}, '(defaults)');
+    use.io.stderr(`warning: ${where}: no --config and none stored yet: publishing with the default settings (title "${site.title}", ${site.url}); the store remembers them (pass --config to change them)\n`);
   }
+  if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
   const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
   const cacheControl = options.cacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
   return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix };
+}
+
+/** No record and no feed state: nothing was ever published to this store. */
+async function isEmptyStore(store: ObjectStore): Promise<boolean> {
+  const found = await Promise.all([ARTICLES, STATE].map((prefix) => store.list(prefix, 1)));
+  return found.every((keys) => keys.length === 0);
 }
 
 /** Refusals the store makes of one article (its id or URL is another's, a date, a feed check): the others go on. */
@@ -182,7 +193,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .option('--skip-invalid', 'publish the other articles when some cannot be read or are refused (exit 0)', false)
     .option('--import', 'load an archive: store every article, then rebuild each feed once', false)
     .action(async (paths: string[], options: StoreOptions & { skipInvalid: boolean; import: boolean }) => {
-      const { store, syndicator, prefix } = await openStore(options);
+      const { store, syndicator, prefix } = await openStore(options, { articles: paths.length > 0, io });
       const wrote = (files: readonly string[]) => {
         for (const file of files) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
       };
@@ -225,7 +236,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       .description("take articles down by id (an editor's takedown): they leave their feeds, with tombstones in Atom and JSON Feed")
       .argument('<ids...>', 'article ids'),
   ).action(async (ids: string[], options: StoreOptions) => {
-    const { store, syndicator, prefix } = await openStore(options);
+    const { store, syndicator, prefix } = await openStore(options, { articles: false, io });
     for (const id of ids) {
       if (!ARTICLE_ID.test(id)) {
         io.stderr(`error: ${id.slice(0, 200)}: id: not an article id (1-128 letters, digits, ".", "_" or "-", no "..")\n`);
