@@ -16,7 +16,7 @@ export async function handler(event: S3Event | HttpEvent): Promise<APIGatewayPro
   // One record after another: records for one key must apply in order. A thrown error (S3 unavailable)
   // lets Lambda retry the event; unreadable articles are recorded under errors/ and not retried.
   for (const object of accepted) {
-    await syndicator.publishObject(object.key, object.sequencer, { eventTime: object.eventTime, ...(object.etag ? { etag: object.etag } : {}) });
+    await syndicator.publishObject(object.key, object.sequencer, { eventTime: object.eventTime, ...(object.etag ? { etag: object.etag } : {}), ...(object.size !== undefined ? { size: object.size } : {}) });
   }
   // A malformed record for one of our keys is recorded under errors/ as well, so the newsroom sees it.
   for (const refusal of refused) if (refusal.field) await syndicator.recordRefusal(refusal.key, refusal.field, refusal.reason);

@@ -21,7 +21,7 @@ import { ArticleError, ConflictError, describeError, FeedCheckError, StoreError 
 import { errorKey, siteConfigKey, sourceKey } from './layout.js';
 import type { Logger } from './log.js';
 import { describePhotos, type PhotoLocation } from './photos.js';
-import { readArticle } from './read/index.js';
+import { MAX_ARTICLE_BYTES, readArticle } from './read/index.js';
 import {
   type Decision,
   decidePublish,
@@ -101,7 +101,7 @@ export class Syndicator {
    * An object was created under incoming/: read it, publish it, remember which article the key supplies.
    * `etag` (from the event) makes an event whose object was replaced since a no-op: the newer event acts.
    */
-  async publishObject(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string } = {}): Promise<PublishOutcome> {
+  async publishObject(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string; size?: number } = {}): Promise<PublishOutcome> {
     return this.recordingFailures(key, () => this.publishObjectNow(key, sequencer, options));
   }
 
@@ -130,7 +130,7 @@ export class Syndicator {
     }
   }
 
-  private async publishObjectNow(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string }): Promise<PublishOutcome> {
+  private async publishObjectNow(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string; size?: number }): Promise<PublishOutcome> {
     let read: { article: Article; idFromUrl: boolean; receivedAt: Date; source: SourceRecord } | undefined;
     for (let attempt = 1; !read; attempt++) {
       const source = await this.sources.read(key);
@@ -143,7 +143,12 @@ export class Syndicator {
         const taken = await this.legacyTakedown(key, previous);
         if (taken) return taken;
       }
-      const object = await this.store.get(key);
+      // Too big by the event's own word: refused without reading it. Otherwise at most the limit and one
+      // byte more is read, which tells a too-big object without holding it.
+      // (Empty by the event's word: nothing to read either.)
+      const tooBig = options.size !== undefined && options.size > MAX_ARTICLE_BYTES;
+      const unread = tooBig || options.size === 0;
+      const object = unread ? { body: Buffer.alloc(0), etag: options.etag ?? '', lastModified: new Date(0) } : await this.store.get(key, { start: 0, end: MAX_ARTICLE_BYTES });
       if (!object) {
         this.log.info('object already gone', { key });
         return this.finishEarlierAttempt(key, sequencer, previous, 'gone');
@@ -155,6 +160,10 @@ export class Syndicator {
       let article: Article;
       let idFromUrl: boolean;
       try {
+        if (tooBig || object.body.length > MAX_ARTICLE_BYTES) {
+          const size = tooBig ? `${options.size} bytes` : `more than ${MAX_ARTICLE_BYTES} bytes`;
+          throw new ArticleError(key, '(size)', `${size} is over the limit of ${MAX_ARTICLE_BYTES} bytes for one article`);
+        }
         const name = key.slice(key.lastIndexOf('/') + 1);
         const result = readArticle(name, object.body, { source: key, receivedAt: object.lastModified, defaultLanguage: this.config.site.language });
         for (const w of result.warnings) this.log.warn('derived metadata', { key, field: w.field, detail: w.message });

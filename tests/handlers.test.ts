@@ -523,3 +523,25 @@ describe('HTTP API: ownership', () => {
     expect(await text('feeds/feed.json')).not.toContain('Second body.');
   });
 });
+
+describe('the size of an incoming object', () => {
+  it('over the limit by the event, it is refused and recorded without being read', async () => {
+    await put('incoming/huge.md', article('huge', 'World', 1));
+    const event = s3Created(s3.bucket, 'incoming/huge.md');
+    event.Records[0].s3.object.size = 400 * 1024 * 1024;
+    s3.resetCounts();
+    await handlers.publish(event);
+    expect(s3.counts.get ?? 0).toBe(1); // the key's sources/ record; not the object
+    expect(JSON.parse((await text('errors/incoming/huge.md.json')) ?? '{}')).toMatchObject({ field: '(size)', reason: expect.stringMatching(/419430400 bytes is over the limit/) });
+    expect(await text('articles/huge.json')).toBeNull();
+  });
+
+  it('an empty object is refused as an article, not mistaken for a replaced one', async () => {
+    await put('incoming/empty.md', '');
+    const { createHash } = await import('node:crypto');
+    const event = s3Created(s3.bucket, 'incoming/empty.md', '0055AED6DCD90281E5', { etag: createHash('md5').update('').digest('hex') });
+    event.Records[0].s3.object.size = 0;
+    await handlers.publish(event);
+    expect(JSON.parse((await text('errors/incoming/empty.md.json')) ?? '{}')).toMatchObject({ key: 'incoming/empty.md', field: 'paragraphs' });
+  });
+});

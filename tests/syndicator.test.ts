@@ -120,3 +120,37 @@ describe('importing an archive', () => {
     }
   });
 });
+
+describe('an incoming object over the size limit (2 MB)', () => {
+  /** Remembers each GET and the range it asked for. */
+  class RecordingStore extends MemoryObjectStore {
+    readonly gets: { key: string; range?: { start: number; end: number } }[] = [];
+    override async get(key: string, range?: { start: number; end: number }) {
+      this.gets.push({ key, ...(range ? { range } : {}) });
+      return super.get(key, range);
+    }
+  }
+  const big = () => Buffer.concat([Buffer.from('---\nid: big\npublished: 2024-05-01T00:00:00Z\n---\n'), Buffer.alloc(3 * 1024 * 1024, 'word ')]);
+
+  it('is refused from the size the event gives, without reading it', async () => {
+    const store = new RecordingStore();
+    const syndicator = new Syndicator(store, { site: makeSite(), feedPrefix: 'feeds/', cacheControl: 'no-cache' }, memoryLogger());
+    await store.put('incoming/big.md', big());
+    const outcome = await syndicator.publishObject('incoming/big.md', '01', { size: 400 * 1024 * 1024 });
+    expect(outcome.status).toBe('rejected');
+    expect(store.gets.filter((g) => g.key === 'incoming/big.md')).toEqual([]);
+    expect(JSON.parse(store.objects.get('errors/incoming/big.md.json')?.body.toString() ?? '{}')).toMatchObject({ field: '(size)' });
+  });
+
+  it('without a size from the event, reads at most the limit and one byte more, then refuses it', async () => {
+    const store = new RecordingStore();
+    const syndicator = new Syndicator(store, { site: makeSite(), feedPrefix: 'feeds/', cacheControl: 'no-cache' }, memoryLogger());
+    await store.put('incoming/big.md', big());
+    const outcome = await syndicator.publishObject('incoming/big.md', '01');
+    expect(outcome.status).toBe('rejected');
+    const reads = store.gets.filter((g) => g.key === 'incoming/big.md');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) expect(read.range).toEqual({ start: 0, end: 2 * 1024 * 1024 });
+    expect(JSON.parse(store.objects.get('errors/incoming/big.md.json')?.body.toString() ?? '{}')).toMatchObject({ field: '(size)' });
+  });
+});

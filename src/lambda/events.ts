@@ -43,6 +43,8 @@ export interface EventObject {
   eventTime: string;
   /** The object's ETag when the event was sent (ObjectCreated only). */
   etag?: string;
+  /** Its size in bytes, as the event says (ObjectCreated only): an article over the limit is never read. */
+  size?: number;
 }
 
 /** A record that was not applied, and why. */
@@ -89,7 +91,8 @@ export function sortRecords(event: S3Event, want: { kind: 'ObjectCreated' | 'Obj
       continue;
     }
     const etag = record.s3.object.eTag;
-    accepted.push({ key, sequencer: record.s3.object.sequencer as string, eventTime: record.eventTime, ...(etag ? { etag } : {}) });
+    const size = record.s3.object.size;
+    accepted.push({ key, sequencer: record.s3.object.sequencer as string, eventTime: record.eventTime, ...(etag ? { etag } : {}), ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? { size } : {}) });
   }
   return { accepted, refused };
 }

@@ -131,7 +131,11 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 404 || (error as Error).name === 'NoSuchKey') return null;
-      if (status === 416) return { body: Buffer.alloc(0), etag: '', lastModified: new Date(0), metadata: {} };
+      if (status === 416) {
+        // A range from 0 of an empty object: the object is there, empty; its ETag still says which it is.
+        const head = await this.head(key);
+        return head ? { body: Buffer.alloc(0), etag: head.etag, lastModified: head.lastModified, contentType: head.contentType, metadata: head.metadata } : null;
+      }
       if (status === 403) throw new S3AccessDeniedError(this.bucket, key, { cause: error });
       throw error;
     }

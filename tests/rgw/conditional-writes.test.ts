@@ -133,6 +133,16 @@ describe('reads on Ceph RGW', () => {
     expect(head).toMatchObject({ etag, size: 20, contentType: 'application/octet-stream', metadata: { source: 'wire' } });
   });
 
+  it('a range from 0 beyond the end reads the whole object; of an empty object, nothing, with its ETag', async () => {
+    const store = rgw.store();
+    const etag = await store.put('range/small.md', 'short');
+    expect(await store.get('range/small.md', { start: 0, end: 2 * 1024 * 1024 })).toMatchObject({ body: Buffer.from('short'), etag });
+    const empty = await store.put('range/empty.md', '');
+    const read = await store.get('range/empty.md', { start: 0, end: 2 * 1024 * 1024 });
+    expect(read?.body.length).toBe(0);
+    expect(read?.etag).toBe(empty);
+  });
+
   it('list and listPrefixes see what was written, in order', async () => {
     const store = rgw.store();
     await Promise.all(['ls/b/2', 'ls/a/1', 'ls/a/0', 'ls/c'].map((k) => store.put(k, k)));
