@@ -1,9 +1,9 @@
 /**
- * Publish: S3 ObjectCreated under incoming/, or POST /articles (JSON or raw text body; IAM auth or the
- * API token). Stores the article, then regenerates and publishes the feeds that contain it.
+ * Publish: S3 ObjectCreated under incoming/, or POST /articles (a JSON or raw text body, by Content-Type;
+ * IAM auth or the API token). Stores the article, then regenerates and publishes the feeds that contain it.
  */
 import type { APIGatewayProxyResultV2, S3Event } from 'aws-lambda';
-import { errorResponse, type HttpEvent, isAuthorised, isHttpEvent, isS3Event, json, type Refusal, requestBody, sortRecords } from '../src/lambda/events.js';
+import { bodyFormat, errorResponse, type HttpEvent, headerValue, isAuthorised, isHttpEvent, isS3Event, json, type Refusal, requestBody, sortRecords } from '../src/lambda/events.js';
 import { eventRuntime, runtime } from '../src/lambda/runtime.js';
 import { jsonLogger } from '../src/log.js';
 import { readArticle } from '../src/read/index.js';
@@ -28,10 +28,13 @@ async function publishRequest(event: HttpEvent): Promise<APIGatewayProxyResultV2
   try {
     const { config, syndicator } = runtime();
     if (!isAuthorised(event, config.apiToken)) return json(401, { error: 'credentials required' });
-    const type = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-    const name = /json/i.test(type) ? 'request.json' : 'request.md';
+    const body = requestBody(event);
+    const format = bodyFormat(headerValue(event, 'content-type'), body);
+    if (typeof format === 'object') {
+      return json(415, { error: `Content-Type ${JSON.stringify(format.unsupported.slice(0, 100))} is not supported: send application/json (or a +json type) for a JSON article, text/markdown or text/plain for raw text`, field: 'content-type' });
+    }
     const source = `request ${request}`;
-    const { article, warnings } = readArticle(name, requestBody(event), { source, receivedAt: new Date(event.requestContext.timeEpoch), defaultLanguage: config.site.language });
+    const { article, warnings } = readArticle(format === 'json' ? 'request.json' : 'request.md', body, { source, receivedAt: new Date(event.requestContext.timeEpoch), defaultLanguage: config.site.language });
     // An id derived from the URL must not silently take over an id another URL derived.
     const idFromUrl = article.url !== null && warnings.some((w) => w.field === 'id');
     const outcome = await syndicator.publishArticle(article, { idFromUrl, source });

@@ -2,6 +2,7 @@
  * Configuration: the service's, from the environment (read and checked once per handler container, see
  * src/lambda/runtime.ts), and the one a store remembers at config/site.json (what the CLI falls back on).
  */
+import { isHttpUrl, normaliseUrl } from './article.js';
 import { ConfigError } from './errors.js';
 import { checkPublicPrefix, siteConfigKey } from './layout.js';
 import type { PhotoLocation } from './photos.js';
@@ -42,6 +43,28 @@ function prefix(env: Env, name: string, fallback: string): string {
   return checkPublicPrefix(value === undefined ? fallback : value.trim(), 'environment', name);
 }
 
+/** A Cache-Control header value as S3 stores it and config/site.json reads it back: printable ASCII, 1-500 characters. */
+const CACHE_CONTROL_VALUE = /^[\x20-\x7e]{1,500}$/;
+
+/** Checks a Cache-Control value (from the environment, a flag or config/site.json), naming where it came from. */
+export function checkCacheControl(value: string, source: string, field: string): string {
+  if (!CACHE_CONTROL_VALUE.test(value)) throw new ConfigError(source, field, `${JSON.stringify(value.slice(0, 100))} must be a Cache-Control header value (1-500 printable ASCII characters, e.g. "public, max-age=300")`);
+  return value;
+}
+
+/**
+ * Where photos are served from: an absolute http(s) URL without query or fragment, normalised as article
+ * URLs are and ending in `/`, so that `https://cdn.example` never matches `https://cdn.example.other/`.
+ */
+function photoUrlPrefix(value: string): string {
+  const fail = (why: string) => new ConfigError('environment', 'PHOTO_URL_PREFIX', `${JSON.stringify(value)} ${why}`);
+  if (!isHttpUrl(value)) throw fail('must be an absolute http(s) URL such as https://cdn.example.com/photos/');
+  const url = new URL(value);
+  if (url.search || url.hash || url.username || url.password) throw fail('must be an http(s) URL without query, fragment or credentials');
+  const normal = normaliseUrl(value);
+  return normal.endsWith('/') ? normal : `${normal}/`;
+}
+
 export function readServiceConfig(env: Env = process.env): ServiceConfig {
   const siteUrl = required(env, 'SITE_URL');
   const feedPrefix = prefix(env, 'FEED_PREFIX', 'feeds/');
@@ -65,9 +88,16 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', 'limits.items': 'FEED_ITEMS' };
     throw new ConfigError('environment', names[error.field] ?? error.field, error.reason, { cause: error });
   }
-  const photoUrlPrefix = optional(env, 'PHOTO_URL_PREFIX');
   // Checked even when unused: serverless.yml grants reads under it.
   const photoKeyPrefix = prefix(env, 'PHOTO_KEY_PREFIX', 'photos/');
+  // Photos under the feeds would be overwritten by feed files, and feed files read as photos.
+  if (photoKeyPrefix.startsWith(feedPrefix) || feedPrefix.startsWith(photoKeyPrefix)) {
+    throw new ConfigError('environment', 'PHOTO_KEY_PREFIX', `"${photoKeyPrefix}" overlaps FEED_PREFIX "${feedPrefix}": photos and feeds need prefixes of their own`);
+  }
+  const photoUrl = optional(env, 'PHOTO_URL_PREFIX');
+  const photos = photoUrl === undefined ? undefined : { urlPrefix: photoUrlPrefix(photoUrl), keyPrefix: photoKeyPrefix };
+  // Not trimmed but for spaces and tabs: `trim()` would quietly drop a no-break space S3 would refuse.
+  const cacheControl = env.CACHE_CONTROL?.replace(/^[ \t]+|[ \t]+$/g, '');
   const endpoint = optional(env, 'S3_ENDPOINT');
   if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw new ConfigError('environment', 'S3_ENDPOINT', `"${endpoint}" must be an http(s) URL`);
   return {
@@ -75,9 +105,9 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     endpoint,
     region: optional(env, 'AWS_REGION'),
     feedPrefix,
-    cacheControl: optional(env, 'CACHE_CONTROL') ?? 'public, max-age=300',
+    cacheControl: cacheControl ? checkCacheControl(cacheControl, 'environment', 'CACHE_CONTROL') : 'public, max-age=300',
     site,
-    photos: photoUrlPrefix ? { urlPrefix: photoUrlPrefix, keyPrefix: photoKeyPrefix } : undefined,
+    photos,
     apiToken: optional(env, 'API_TOKEN'),
   };
 }
@@ -89,12 +119,8 @@ export interface StoredConfig {
   cacheControl: string;
 }
 
-/**
- * Reads the configuration remembered in a store; null when it has none. Anything wrong with it is a
- * ConfigError naming the object (`<store>/config/site.json`) and the field: the CLI refuses rather than
- * publish with settings it guessed.
- */
-export async function readStoredConfig(store: ObjectStore): Promise<StoredConfig | null> {
+/** The stored configuration as a JSON object, and the name to report it under; null when the store has none. */
+async function readStoredObject(store: ObjectStore): Promise<{ source: string; value: Record<string, unknown> } | null> {
   const object = await store.get(siteConfigKey);
   if (!object) return null;
   const source = `${store.name.replace(/\/$/, '')}/${siteConfigKey}`;
@@ -105,7 +131,27 @@ export async function readStoredConfig(store: ObjectStore): Promise<StoredConfig
     throw new ConfigError(source, '(json)', `invalid JSON: ${(cause as Error).message}`, { cause });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(source, '(file)', 'must be a JSON object {site, feedPrefix, cacheControl}');
-  const { site, feedPrefix, cacheControl } = value as Record<string, unknown>;
+  return { source, value: value as Record<string, unknown> };
+}
+
+/** The feed prefix and Cache-Control of a stored configuration, checked as the command line's are. */
+function storedSettings(source: string, value: Record<string, unknown>): Omit<StoredConfig, 'site'> {
+  const { feedPrefix, cacheControl } = value;
+  if (typeof feedPrefix !== 'string') throw new ConfigError(source, 'feedPrefix', 'must be a key prefix such as feeds/');
+  if (typeof cacheControl !== 'string') throw new ConfigError(source, 'cacheControl', 'must be a Cache-Control header value');
+  return { feedPrefix: checkPublicPrefix(feedPrefix, source, 'feedPrefix'), cacheControl: checkCacheControl(cacheControl, source, 'cacheControl') };
+}
+
+/**
+ * Reads the configuration remembered in a store; null when it has none. Anything wrong with it is a
+ * ConfigError naming the object (`<store>/config/site.json`) and the field: the CLI refuses rather than
+ * publish with settings it guessed.
+ */
+export async function readStoredConfig(store: ObjectStore): Promise<StoredConfig | null> {
+  const found = await readStoredObject(store);
+  if (!found) return null;
+  const { source, value } = found;
+  const { site } = value;
   // A missing site must not fall back on parseSiteConfig's placeholders ("Newsroom", news.example.com).
   if (typeof site !== 'object' || site === null || Array.isArray(site)) throw new ConfigError(source, 'site', 'must be the site configuration (an object)');
   let parsed: SiteConfig;
@@ -115,7 +161,15 @@ export async function readStoredConfig(store: ObjectStore): Promise<StoredConfig
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(source, error.field === '(config)' ? 'site' : `site.${error.field}`, error.reason, { cause: error });
   }
-  if (typeof feedPrefix !== 'string') throw new ConfigError(source, 'feedPrefix', 'must be a key prefix such as feeds/');
-  if (typeof cacheControl !== 'string' || !/^[\x20-\x7e]{1,500}$/.test(cacheControl)) throw new ConfigError(source, 'cacheControl', 'must be a Cache-Control header value');
-  return { site: parsed, feedPrefix: checkPublicPrefix(feedPrefix, source, 'feedPrefix'), cacheControl };
+  return { site: parsed, ...storedSettings(source, value) };
+}
+
+/**
+ * Only the feed prefix and Cache-Control a store remembers (null when it has none), for a run that brings
+ * its own site (`--config`): a stored site it will replace is not read, so one it cannot read (written by
+ * a newer version, or corrupt) does not stand in the way.
+ */
+export async function readStoredSettings(store: ObjectStore): Promise<Omit<StoredConfig, 'site'> | null> {
+  const found = await readStoredObject(store);
+  return found && storedSettings(found.source, found.value);
 }

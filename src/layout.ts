@@ -57,13 +57,24 @@ export const urlKey = (url: string) => `${URLS}${sha256(url).slice(0, 40)}.json`
 export const siteConfigKey = `${CONFIG}site.json`;
 export const recordErrorKey = (id: string) => `${ERRORS}${ARTICLES}${id}.json`;
 
+/** S3's limit on a key, in bytes (UTF-8). */
+export const MAX_KEY_BYTES = 1024;
+
 /**
  * errors/ mirrors the incoming key where the key is plain; a key with other characters is made safe and
- * gets a hash of the real key, so `a b.md` and `a_b.md` never share a record.
+ * gets a hash of the real key, so `a b.md` and `a_b.md` never share a record. A name that would pass S3's
+ * 1024-byte limit (a long incoming key, which S3 allows) keeps a prefix of the safe name and the full
+ * sha256 of the real key: `~` never occurs in a plain name, and two long keys share a record only if their
+ * hashes collide.
  */
 export function errorKey(key: string): string {
   const safe = key.replace(/[^A-Za-z0-9._/-]/g, '_').replace(/\.\.+/g, '_');
-  return safe === key ? `${ERRORS}${key}.json` : `${ERRORS}${safe}~${sha256(key).slice(0, 12)}.json`;
+  const named = safe === key ? `${ERRORS}${key}.json` : `${ERRORS}${safe}~${sha256(key).slice(0, 12)}.json`;
+  if (Buffer.byteLength(named) <= MAX_KEY_BYTES) return named;
+  const hash = sha256(key);
+  // `safe` is ASCII: one byte a character.
+  const room = MAX_KEY_BYTES - ERRORS.length - '~'.length - hash.length - '.json'.length;
+  return `${ERRORS}${safe.slice(0, room)}~${hash}.json`;
 }
 
 // ---- markers: empty objects whose keys sort a feed's articles (or takedowns) newest first ----
@@ -108,13 +119,22 @@ export function parseMarker(kind: MarkerKind, path: string, key: string): Parsed
 
 // ---- configuration checks ----
 
-/** A feed (or photo) prefix must be a relative folder outside every internal prefix. */
+/** The characters a feed or photo prefix may hold: unreserved in URLs, plain in keys and IAM ARNs. */
+const PREFIX_CHARACTERS = /^[A-Za-z0-9._~/-]+$/;
+
+/**
+ * A feed (or photo) prefix must be a relative folder outside every internal prefix: letters, digits and
+ * `. _ ~ -` in each folder name, no empty name and none starting with `.` (`..`, and `.meta/`, which the
+ * folder store keeps for itself). Returns it with a trailing slash. scripts/serverless-vars.cjs checks the
+ * deploy's prefixes the same way (a test holds the two to the same answers).
+ */
 export function checkPublicPrefix(prefix: string, source: string, field: string): string {
   const normal = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-  if (normal === '' || normal.startsWith('/') || normal.split('/').some((p) => p === '..' || p === '.')) {
-    throw new ConfigError(source, field, `"${prefix}" must be a relative key prefix such as feeds/`);
+  const names = normal.slice(0, -1).split('/');
+  if (normal === '' || !PREFIX_CHARACTERS.test(normal) || names.some((name) => name === '' || name.startsWith('.'))) {
+    throw new ConfigError(source, field, `${JSON.stringify(prefix)} must be a relative key prefix such as feeds/ (folder names of letters, digits and . _ ~ -, none empty or starting with ".")`);
   }
   const clash = INTERNAL_PREFIXES.find((internal) => normal.startsWith(internal) || internal.startsWith(normal));
-  if (clash) throw new ConfigError(source, field, `"${prefix}" overlaps ${clash}, which the service keeps for itself`);
+  if (clash) throw new ConfigError(source, field, `${JSON.stringify(prefix)} overlaps ${clash}, which the service keeps for itself`);
   return normal;
 }

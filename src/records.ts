@@ -294,7 +294,13 @@ export function decideWithdrawByEditor(current: StoredRecord | null, when: strin
     const owner = current.owner ?? { kind: 'direct' };
     return { write: { format: 2, id, status: 'withdrawn', article: null, owner, sequencer: current.sequencer ?? null, withdrawn: { when, by: 'editor' }, photos: [] }, status: 'withdrawn', reconcile: true };
   }
-  if (!current.article) return { write: null, status: 'not-found', reconcile: false };
+  if (!current.article) {
+    // A placeholder. Written by an editor's takedown (of a record that could not be read): the id was
+    // taken down, so DELETE stays idempotent (and a retry settles the feeds that takedown still owes).
+    // Written for a key whose create never stored its article: nothing was ever published under it.
+    if (current.status === 'withdrawn' && current.withdrawn?.by === 'editor') return { write: null, status: 'withdrawn', reconcile: true };
+    return { write: null, status: 'not-found', reconcile: false };
+  }
   if (current.status === 'withdrawn') return { write: null, status: 'withdrawn', reconcile: true };
   return { write: { ...current, status: 'withdrawn', withdrawn: { when, by: 'editor' } }, status: 'withdrawn', reconcile: true };
 }

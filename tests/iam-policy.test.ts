@@ -21,7 +21,8 @@ let packageDir: string;
 
 beforeAll(async () => {
   packageDir = await mkdtemp(join(tmpdir(), 'syndicate-iam-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' };
+  // SITE_URL is required to package (no placeholder); its value does not change the permissions.
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1', SITE_URL: 'https://news.test.example/' };
   // The defaults of serverless.yml, whatever the environment running the tests says.
   for (const name of ['FEED_BUCKET_NAME', 'FEED_PREFIX', 'PHOTO_KEY_PREFIX', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   await promisify(execFile)('npx', ['osls', 'package', '--stage', STAGE, '--package', packageDir], { cwd: root, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });

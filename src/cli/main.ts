@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ARTICLE_ID, type Article } from '../article.js';
 import { renderSelected } from '../build.js';
-import { readStoredConfig } from '../config.js';
+import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
@@ -90,9 +90,10 @@ export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: 
 interface StoreOptions {
   bucket?: string;
   endpoint?: string;
-  /** Seconds one S3 request may wait for an answer. */
-  timeout: string;
-  dir: string;
+  /** Seconds one S3 request may wait for an answer (with --bucket only; default 10). */
+  timeout?: string;
+  /** A folder store (without --bucket; default site-store). */
+  dir?: string;
   prefix?: string;
   config?: string;
   cacheControl?: string;
@@ -100,20 +101,57 @@ interface StoreOptions {
 
 const DEFAULT_PREFIX = 'feeds/';
 const DEFAULT_CACHE_CONTROL = 'public, max-age=300';
+const DEFAULT_DIR = 'site-store';
+const DEFAULT_TIMEOUT = '10';
+
+/**
+ * The store the flags name: a bucket (--bucket, with --endpoint and --timeout), else a folder (--dir).
+ * Flags that would be ignored are refused, so a typo or an unset shell variable (`--bucket ""`) never
+ * publishes somewhere else than meant.
+ */
+function chooseStore(options: StoreOptions): ObjectStore {
+  if (options.bucket !== undefined) {
+    if (options.bucket.trim() === '') throw new ConfigError('command line', '--bucket', 'is empty: name the bucket (or leave --bucket out to publish to a folder, --dir)');
+    if (options.dir !== undefined) throw new ConfigError('command line', '--dir', 'cannot be given with --bucket: publish to a bucket or to a folder, not both');
+    const timeout = Number(options.timeout ?? DEFAULT_TIMEOUT);
+    if (!(timeout > 0 && timeout <= 600)) throw new ConfigError('command line', '--timeout', `"${options.timeout}" must be a number of seconds, at most 600`);
+    return new S3ObjectStore({ endpoint: options.endpoint, timeoutMs: timeout * 1000 }, options.bucket);
+  }
+  for (const [flag, value] of [
+    ['--endpoint', options.endpoint],
+    ['--timeout', options.timeout],
+  ] as const) {
+    if (value !== undefined) throw new ConfigError('command line', flag, 'applies to a bucket: give --bucket too (without it the store is a folder, --dir)');
+  }
+  if (options.dir !== undefined && options.dir.trim() === '') throw new ConfigError('command line', '--dir', 'is empty: name the folder (or leave --dir out for site-store)');
+  return new FolderObjectStore(options.dir ?? DEFAULT_DIR);
+}
+
+/** A stored configuration that cannot be read: the error says how to replace it. */
+function replaceHint(error: unknown, flags: string): never {
+  if (error instanceof ConfigError) throw new ConfigError(error.source, error.field, `${error.reason} (pass ${flags} to replace it)`, { cause: error });
+  throw error;
+}
 
 /**
  * The store and a Syndicator over it, with the configuration to publish with: the site from --config,
  * else the one the store remembers (config/site.json); the feed prefix and cache control from the command
  * line, else the store's, else the defaults. A store with no configuration and no --config is refused:
- * publishing it with placeholder settings would rewrite every feed under another title and URL.
+ * publishing it with placeholder settings would rewrite every feed under another title and URL. Every
+ * flag is checked before the store is touched, so a refusal writes nothing.
  */
 async function openStore(options: StoreOptions, use: { articles: boolean; io: CliIo }): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
   const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
+  const flagCacheControl = options.cacheControl === undefined ? undefined : checkCacheControl(options.cacheControl, 'command line', '--cache-control');
+  const store = chooseStore(options);
   const fileSite = options.config === undefined ? undefined : await loadSiteConfig(options.config);
-  const timeout = Number(options.timeout);
-  if (!(timeout > 0 && timeout <= 600)) throw new ConfigError('command line', '--timeout', `"${options.timeout}" must be a number of seconds, at most 600`);
-  const store: ObjectStore = options.bucket ? new S3ObjectStore({ endpoint: options.endpoint, timeoutMs: timeout * 1000 }, options.bucket) : new FolderObjectStore(options.dir);
-  const stored = fileSite && flagPrefix !== undefined && options.cacheControl !== undefined ? null : await readStoredConfig(store);
+  let stored: Partial<StoredConfig> | null = null;
+  if (!fileSite) {
+    stored = await readStoredConfig(store).catch((error: unknown) => replaceHint(error, '--config, --prefix and --cache-control'));
+  } else if (flagPrefix === undefined || flagCacheControl === undefined) {
+    // The stored site is replaced by --config: only the prefix and Cache-Control are taken from it.
+    stored = await readStoredSettings(store).catch((error: unknown) => replaceHint(error, '--prefix and --cache-control'));
+  }
   let site = fileSite ?? stored?.site;
   const where = `${store.name.replace(/\/$/, '')}/${siteConfigKey}`;
   if (!site && use.articles && (await isEmptyStore(store))) {
@@ -123,7 +161,7 @@ async function openStore(options: StoreOptions, use: { articles: boolean; io: Cl
   }
   if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
   const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
-  const cacheControl = options.cacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
+  const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
   return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix };
 }
 
@@ -177,9 +215,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   const storeOptions = (command: Command) =>
     command
       .option('-b, --bucket <name>', 'S3 bucket (credentials from the usual AWS environment)')
-      .option('-e, --endpoint <url>', 'an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
-      .option('--timeout <seconds>', 'how long one S3 request may wait for an answer (then retried, at most 4 attempts)', '10')
-      .option('-d, --dir <folder>', 'a local folder instead of a bucket', 'site-store')
+      .option('-e, --endpoint <url>', 'with --bucket: an S3 API other than AWS, e.g. http://127.0.0.1:4568 for s3rver')
+      .option('--timeout <seconds>', `with --bucket: how long one S3 request may wait for an answer (then retried, at most 4 attempts; default ${DEFAULT_TIMEOUT})`)
+      .option('-d, --dir <folder>', `without --bucket: a local folder as the store (default ${DEFAULT_DIR})`)
       .option('-c, --config <file>', "site config (JSON); without it, the store's own (config/site.json)")
       .option('-p, --prefix <prefix>', `key prefix of the feeds (default: the store's, else ${DEFAULT_PREFIX})`)
       .option('--cache-control <value>', `Cache-Control of feed objects (default: the store's, else "${DEFAULT_CACHE_CONTROL}")`);

@@ -16,9 +16,16 @@ export function isHttpEvent(event: unknown): event is HttpEvent {
   return typeof (event as HttpEvent)?.requestContext?.http?.method === 'string';
 }
 
+/** A CloudFormation custom-resource request that can be answered: a request type and an http(s) ResponseURL. */
 export function isCloudFormationEvent(event: unknown): event is CloudFormationCustomResourceEvent {
   const e = event as CloudFormationCustomResourceEvent;
-  return typeof e?.RequestType === 'string' && typeof e?.ResponseURL === 'string';
+  return typeof e?.RequestType === 'string' && typeof e?.ResponseURL === 'string' && /^https?:\/\//i.test(e.ResponseURL);
+}
+
+/** Shaped like a CloudFormation request (whether or not it can be answered): never a manual republish. */
+export function looksLikeCloudFormation(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  return ['RequestType', 'StackId', 'RequestId', 'ResponseURL', 'LogicalResourceId'].some((name) => name in event);
 }
 
 /** S3 event keys are URL-encoded with `+` for spaces. */
@@ -125,7 +132,7 @@ export function isAuthorised(event: HttpEvent, apiToken: string | undefined): bo
   const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext?.authorizer?.iam;
   if (iam?.accessKey || iam?.userArn) return true;
   if (!apiToken) return false;
-  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? '';
+  const header = headerValue(event, 'authorization');
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!match) return false;
   const given = Buffer.from(match[1] ?? '');
@@ -148,6 +155,30 @@ export function errorResponse(error: unknown, log: Logger, request: string): API
   }
   log.error('request failed', { request, reason: describeError(error), kind: error instanceof StoreError ? 'store' : 'unexpected' });
   return json(503, { error: 'temporarily unavailable; try again' });
+}
+
+/** A header's value (HTTP API v2 lower-cases names, but a test or a proxy may not); '' when absent. */
+export function headerValue(event: HttpEvent, name: string): string {
+  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1] ?? '';
+}
+
+/** application/json and any structured-syntax +json type (application/ld+json, application/vnd.x+json...). */
+const JSON_TYPE = /^application\/(?:[a-z0-9!#$&^_.+-]+\+)?json$/;
+/** Raw article text. */
+const TEXT_TYPES = new Set(['text/markdown', 'text/plain', 'text/x-markdown']);
+
+/**
+ * How a POST body is read: `json` for a JSON Content-Type; for a raw-text type (text/markdown, text/plain,
+ * text/x-markdown) or none, `json` all the same when the body is a JSON object (braces around it: a
+ * malformed one is then refused as JSON, never published as the text of an article), else `text`. Any
+ * other Content-Type is unsupported (HTTP 415), named in the answer.
+ */
+export function bodyFormat(contentType: string, body: Buffer): 'json' | 'text' | { unsupported: string } {
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (JSON_TYPE.test(type)) return 'json';
+  if (type !== '' && !TEXT_TYPES.has(type)) return { unsupported: type };
+  const text = body.toString('utf8').replace(/^\uFEFF/, '').trim();
+  return text.startsWith('{') && text.endsWith('}') ? 'json' : 'text';
 }
 
 /** The request body as bytes (API Gateway may base64-encode it). */

@@ -1,12 +1,13 @@
 /** Writing a whole output folder: built beside it, then renamed into place, so a failure leaves the old one. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../build.js';
 import { PublishError } from '../errors.js';
 import { FEED_FILES } from '../select.js';
 
-const OWN_NAMES = new Set<string>([...Object.values(FEED_FILES), 'sections']);
+const FEED_NAMES = new Set<string>(Object.values(FEED_FILES));
+const SECTIONS = 'sections';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -15,13 +16,40 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Refuses to replace a folder that holds anything this tool did not write there. */
+/**
+ * What in `dir` this tool did not write, as paths relative to it: syndicate writes exactly rss.xml,
+ * atom.xml and feed.json, and the same three in sections/<slug>/. Anything else anywhere in the tree (a
+ * hand-written sections/index.html, a link, a folder where a feed file belongs) is foreign.
+ */
+async function foreignEntries(dir: string): Promise<string[]> {
+  const foreign: string[] = [];
+  const feedFilesIn = async (folder: string, relative: string) => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (!(entry.isFile() && FEED_NAMES.has(entry.name))) foreign.push(`${relative}${entry.name}`);
+    }
+  };
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile() && FEED_NAMES.has(entry.name)) continue;
+    if (entry.name === SECTIONS && entry.isDirectory()) {
+      for (const section of await readdir(join(dir, SECTIONS), { withFileTypes: true })) {
+        if (section.isDirectory()) await feedFilesIn(join(dir, SECTIONS, section.name), `${SECTIONS}/${section.name}/`);
+        else foreign.push(`${SECTIONS}/${section.name}`);
+      }
+      continue;
+    }
+    foreign.push(entry.name);
+  }
+  return foreign;
+}
+
+/** Refuses to replace a folder that holds anything this tool did not write there, at any depth. */
 async function assertReplaceable(dir: string): Promise<void> {
-  if (!(await exists(dir))) return;
-  const entries = await readdir(dir);
-  const foreign = entries.filter((name) => !OWN_NAMES.has(name));
+  const info = await lstat(dir).catch(() => null);
+  if (!info) return;
+  if (!info.isDirectory()) throw new PublishError(dir, 'refusing to replace this: it is not a folder');
+  const foreign = await foreignEntries(dir);
   if (foreign.length > 0) {
-    throw new PublishError(dir, `refusing to replace this folder: it holds files syndicate did not write (${foreign.slice(0, 3).join(', ')})`);
+    throw new PublishError(dir, `refusing to replace this folder: it holds files syndicate did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`);
   }
 }
 
