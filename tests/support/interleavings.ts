@@ -38,7 +38,7 @@ const CLOCK = () => new Date('2024-07-01T00:00:00Z');
 
 export interface Variant {
   id: 'a' | 'b' | 'c';
-  section: 'World' | 'Sport' | null;
+  section: 'World' | 'Sport' | '国际' | null;
   day: number;
   title: number;
   /** Takes article a's URL (a collision unless the id is a). */
@@ -64,7 +64,7 @@ export interface Scenario {
 
 const variant: fc.Arbitrary<Variant> = fc.record({
   id: fc.constantFrom('a' as const, 'b' as const, 'c' as const),
-  section: fc.constantFrom('World' as const, 'Sport' as const, null),
+  section: fc.constantFrom('World' as const, 'Sport' as const, '国际' as const, null),
   day: fc.integer({ min: 1, max: 3 }),
   title: fc.integer({ min: 0, max: 1 }),
   urlOfA: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
