@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every figure of docs/BENCHMARKS.md, side by side, each the median of several runs with
- * min and max. Sizes from BENCH_SIZES (default 1000,10000,100000). Results: .bench-out/results.json and
- * a markdown summary on stdout. Not a test: these machines are shared, so read medians and ratios.
+ * min and max. Sizes from BENCH_SIZES (default 1000,10000,100000). BENCH_ONLY picks sections: rendering,
+ * reading, worst (reading linearity on bench/pathological.ts), folder, stores, cold. Results:
+ * .bench-out/results.json and a markdown summary on stdout. Not a test: these machines are shared, so read
+ * medians and ratios.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { feedAlone } from './feed-alone.js';
 import { floorAtom, floorJson, floorRss } from './floor.js';
 import { generateArchive, generateArticle, writeArchive } from './generate.js';
 import { fmt, fmtStats, type Stats, stats, time } from './stats.js';
+import { linearity, measureWorst, worstTable } from './worst.js';
 
 const root = join(import.meta.dirname, '..');
 const work = join(root, '.bench-out');
@@ -99,6 +102,14 @@ async function reading(): Promise<void> {
   const mbPerS = stats([bytes / 1e6 / (ms.min / 1000), bytes / 1e6 / (ms.median / 1000), bytes / 1e6 / (ms.max / 1000)]);
   say(`\n## Raw-article reading\n2,000 generated articles, ${fmt(bytes / 1e6, 2)} MB: ${fmtStats(ms, 0)} ms per pass; **${fmt(mbPerS.median, 1)} MB/s** (${fmt(mbPerS.min, 1)}–${fmt(mbPerS.max, 1)}).`);
   results.reading = { bytes, ms, mbPerS };
+}
+
+/** Reading linearity (issue 9): every worst case of bench/pathological.ts at 10 KB to the 2 MB limit. */
+function worst(): void {
+  const rows = measureWorst(readArticle);
+  say('\n## Reading linearity: worst cases at 10 KB to 2 MB (ms per MB, median of 7; bench/pathological.ts)');
+  for (const line of worstTable(rows)) say(line);
+  results.worst = { rows, ratio2MbTo10Kb: linearity(rows) };
 }
 
 async function archive(n: number): Promise<string> {
@@ -251,10 +262,11 @@ async function coldStarts(): Promise<void> {
 }
 
 mkdirSync(work, { recursive: true });
-const only = (process.env.BENCH_ONLY ?? 'rendering,reading,folder,stores,cold').split(',');
+const only = (process.env.BENCH_ONLY ?? 'rendering,reading,worst,folder,stores,cold').split(',');
 say(`# Benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${process.arch}`);
 if (only.includes('rendering')) await rendering();
 if (only.includes('reading')) await reading();
+if (only.includes('worst')) worst();
 if (only.includes('folder')) await folderRepublish();
 if (only.includes('stores')) await s3Scenarios();
 if (only.includes('cold')) await coldStarts();

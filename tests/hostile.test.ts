@@ -1,7 +1,8 @@
 /**
  * Hostile input, one case per test: markup and script in every text field, javascript: and data: URLs,
- * entity and DOCTYPE tricks, YAML bombs, oversized articles, path traversal in ids, object keys and S3
- * event keys, photo URLs at private addresses (never fetched), and HTTP requests without credentials.
+ * entity and DOCTYPE tricks, YAML bombs, oversized articles, texts shaped to make reading quadratic (issue 9;
+ * bench/pathological.ts), path traversal in ids, object keys and S3 event keys, photo URLs at private
+ * addresses (never fetched), and HTTP requests without credentials.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WORST_CASES, type WorstCase, type WorstOutcome } from '../bench/pathological.js';
 import { ARTICLE_ID, type Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
 import { ArticleError } from '../src/errors.js';
@@ -369,6 +371,69 @@ describe('pathological input under the size limit is read in bounded time', () =
     expect(result.error, `still reading after ${Math.round(elapsed)} ms`).toBeUndefined();
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('done');
+  });
+});
+
+describe('issue 9 worst cases at the 2 MB limit are read in linear time, or refused on counts first', () => {
+  // Each case is read in a child killed after KILL_MS, so a quadratic reader (minutes at 2 MB) fails the
+  // test instead of holding it. The child times the read itself, without Node and tsx starting up: about
+  // 0.1-0.3 s on an idle machine, so READ_BUDGET_MS leaves room for a shared 2-core one.
+  const READ_BUDGET_MS = 3000;
+  const KILL_MS = 20_000;
+  const root = join(import.meta.dirname, '..');
+  // Runs `setup` (which defines `text`), then times `read` (which sets `outcome`); an ArticleError is the
+  // outcome { refused: field }, anything else thrown fails the test through stderr.
+  function readInChild<T>(setup: string[], read: string): { ms: number; bytes: number; outcome: T; reason?: string } {
+    const script = [
+      ...setup,
+      'const started = performance.now();',
+      'let outcome; let reason;',
+      `try { ${read} } catch (e) { if (e.name !== 'ArticleError') throw e; outcome = { refused: e.field }; reason = e.reason; }`,
+      'console.log(JSON.stringify({ ms: performance.now() - started, bytes: Buffer.byteLength(text), outcome, reason }));',
+    ].join('\n');
+    const started = performance.now();
+    const result = spawnNode(script, KILL_MS);
+    expect(result.error, `still reading after ${Math.round(performance.now() - started)} ms`).toBeUndefined();
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  }
+
+  it.each(Object.keys(WORST_CASES).map((name) => [name, WORST_CASES[name]?.about]))('%s: %s', (name) => {
+    const worst = WORST_CASES[name] as WorstCase;
+    const report = readInChild<WorstOutcome>(
+      [
+        `import { WORST_CASES } from ${JSON.stringify(join(root, 'bench/pathological.ts'))};`,
+        `import { readArticle } from ${JSON.stringify(join(root, 'src/read/index.ts'))};`,
+        `const text = WORST_CASES[${JSON.stringify(name)}].generate(${MAX_ARTICLE_BYTES});`,
+      ],
+      "const { article } = readArticle('worst.md', text, { receivedAt: new Date('2024-05-01T08:00:00Z') }); outcome = { read: { photos: article.photos.length, quotes: article.quotes.length, paragraphs: article.paragraphs.length } };",
+    );
+    expect(report.bytes).toBeLessThanOrEqual(MAX_ARTICLE_BYTES);
+    expect(report.bytes).toBeGreaterThan(0.95 * MAX_ARTICLE_BYTES);
+    expect(report.outcome).toEqual(worst.outcome(MAX_ARTICLE_BYTES));
+    if ('refused' in report.outcome) expect(report.reason).toMatch(/^holds more than \d+ items/);
+    expect(report.ms).toBeLessThan(READ_BUDGET_MS);
+  });
+
+  it('`syndicate parse` of the 2 MB caption flood exits 1 naming the file and photos', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'flood.txt');
+      await writeFile(file, (WORST_CASES.captionFlood as WorstCase).generate(MAX_ARTICLE_BYTES));
+      const report = readInChild<{ code: number; stdout: string; stderr: string }>(
+        [
+          `import { readFileSync } from 'node:fs';`,
+          `import { run } from ${JSON.stringify(join(root, 'src/cli/main.ts'))};`,
+          `const text = readFileSync(${JSON.stringify(file)}, 'utf8');`,
+          "let stdout = ''; let stderr = '';",
+        ],
+        `const code = await run(['parse', ${JSON.stringify(file)}], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }); outcome = { code, stdout, stderr };`,
+      );
+      const { code, stdout, stderr } = report.outcome;
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`${file}: photos: holds more than 100 items`);
+      expect(report.ms).toBeLessThan(READ_BUDGET_MS);
+    });
   });
 });
 

@@ -2,9 +2,11 @@
  * The raw reader's rules (issue 2, "Reading articles"), one focused case each, with small inline input.
  * Every case checks both sides: what the rule finds, and that the line does not leak into the body text.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { articleError } from './helpers.js';
 import { ARTICLE_ID, type ReadResult } from '../src/article.js';
+import { ArticleError } from '../src/errors.js';
 import { idFromUrl, TITLE_MAX } from '../src/read/finalize.js';
 import { matchMarkers, readArticle, readRawArticle } from '../src/read/index.js';
 import { parseRawBody } from '../src/read/raw.js';
@@ -511,5 +513,133 @@ describe('lines that look like other kinds (found by the benchmark generator)', 
     const { article } = read(lines('WHO-led talks on a pandemic accord will resume in Geneva on Monday, officials said.', Q));
     expect(article.dateline).toBeNull();
     expect(article.paragraphs[0]).toMatch(/^WHO-led talks/);
+  });
+});
+
+describe('counts before pairing, and pairing that scales (issue 9)', () => {
+  const caption = (n: number) => `Visitors look at exhibit ${n} in the main hall. (PHOTO / AP)`;
+  const marker = (n: number, url: string) => `![harbour view ${n}](${url})`;
+
+  it('refuses more captioned photos than an article may have, naming photos; reads as many as it may', () => {
+    const error = articleError(() => read(lines(P1, ...Array.from({ length: 101 }, (_, n) => caption(n)), P2)));
+    expect(error.field).toBe('photos');
+    expect(error.reason).toMatch(/^holds more than 100 items: the text has 101 /);
+    expect(read(lines(P1, ...Array.from({ length: 100 }, (_, n) => caption(n)), P2)).article.photos).toHaveLength(100);
+    // The same limit as the model's: a JSON article with 101 photos is refused on the same field.
+    const photos = Array.from({ length: 101 }, (_, n) => ({ url: `https://img.example.test/${n}.jpg` }));
+    expect(articleError(() => readArticle('a.json', JSON.stringify({ paragraphs: [P1], published: RECEIVED_ISO, photos }), {})).field).toBe('photos');
+  });
+
+  it('refuses more image markers with a URL than photos an article may have; markers without one are dropped', () => {
+    // Twenty to a line: a line of markers is read as one up to 4,000 characters.
+    const withUrls = Array.from({ length: 6 }, (_, l) =>
+      Array.from({ length: Math.min(20, 101 - 20 * l) }, (_, k) => marker(20 * l + k, `https://img.example.test/${20 * l + k}.jpg`)).join(' '),
+    );
+    const error = articleError(() => read(lines(P1, ...withUrls, P2)));
+    expect(error.field).toBe('photos');
+    expect(error.reason).toMatch(/101 image markers with a URL/);
+    const withoutUrls = Array.from({ length: 5000 }, (_, n) => marker(n, '')).join(' ');
+    const { article } = read(lines(P1, ...Array.from({ length: 100 }, (_, n) => caption(n)), withoutUrls.slice(0, 3990).replace(/ !\[[^\]]*$/, ''), P2));
+    expect(article.photos).toHaveLength(100);
+    expect(article.photos.every((p) => p.url === null)).toBe(true);
+  });
+
+  it('matchMarkers gives a marker whose alt text opens several captions the first one still without a marker', () => {
+    const photos = [
+      { caption: 'Visitors view a light installation at dusk.', credit: null },
+      { caption: 'A child plays inside a lantern.', credit: null },
+      { caption: 'Visitors view a light installation at noon.', credit: null },
+    ];
+    const url = (name: string) => `https://img.example.test/${name}.jpg`;
+    const first = matchMarkers(photos, [
+      { alt: 'Visitors view a light installation', url: url('0') },
+      { alt: 'Visitors view a light installation', url: url('1') },
+      { alt: '', url: url('2') },
+    ]);
+    // As many markers as captions: the one left goes to its own position, which the second marker took.
+    expect(first.urls).toEqual([url('0'), null, url('1'), url('2')]);
+    const second = matchMarkers(photos, [
+      { alt: 'Visitors view a light installation at noon', url: url('noon') },
+      { alt: 'Visitors view a light installation', url: null },
+      { alt: 'Visitors view a light installation', url: url('late') },
+      { alt: '', url: url('a') },
+    ]);
+    // The URL-less marker still takes the dusk caption; the late one opens no caption left and fills the
+    // first without a URL, in order.
+    expect(second.urls).toEqual([null, url('late'), url('noon'), url('a')]);
+    expect(second.extra).toEqual([{ caption: null, credit: null, url: url('a') }]);
+  });
+
+  it('finds a pull quote whose quotation marks the body writes differently', () => {
+    const body = '"We will build "green" parks for every family in this city," the mayor said on Monday.';
+    const { article } = read(lines(P1, 'We will build “green” parks for every family', body, P2));
+    expect(article.quotes.map((q) => q.text)).toEqual(['We will build “green” parks for every family']);
+    expect(article.paragraphs).toEqual([P1, body, P2]);
+  });
+
+  it('finds a pull quote 40 paragraphs from its text, past paragraphs opening with the same words', () => {
+    const others = Array.from({ length: 40 }, (_, n) => `We will build roads in district ${n + 1}, officials said on Monday.`);
+    const body = 'We will build parks for every family in this city, the mayor said on Monday.';
+    const { article } = read(lines(P1, 'We will build parks for every family', ...others, body, P2));
+    expect(article.quotes.map((q) => q.text)).toEqual(['We will build parks for every family']);
+    expect(article.paragraphs).toHaveLength(43);
+  });
+});
+
+describe("line soups of the seed's kinds read in time linear in their size (issue 9)", () => {
+  // Few distinct openings, so captions, image markers' alt texts, pull-quote-shaped lines and body lines keep
+  // meeting one another: every pairing a quadratic reader would try. Each soup repeats a drawn pattern of
+  // lines, numbered, up to a drawn size.
+  const OPENINGS = ['Visitors look at the new exhibition', 'The committee said the new rules', 'Workers plant trees in a park'];
+  const opening = fc.constantFrom(...OPENINGS);
+  const template: fc.Arbitrary<(n: number) => string[]> = fc.oneof(
+    fc.tuple(opening, fc.boolean()).map(([o, sameLine]) => (n: number) => (sameLine ? [`${o} ${n} in Beijing, April 25, 2019. (PHOTO / AP)`] : [`${o} ${n} in Beijing.`, '(JOHN DOE / XINHUA)'])),
+    fc.constantFrom('(ZHANG WEI / CHINA DAILY)', '[Photo/Xinhua]', '(XINHUA)').map((credit) => () => [credit]),
+    fc
+      .tuple(opening, fc.integer({ min: 1, max: 40 }), fc.constantFrom('', 'https://img.example.test/p.jpg', 'javascript:alert(1)'))
+      .map(([o, count, url]) => (n: number) => [Array.from({ length: count }, (_, m) => `![${m % 2 ? o : 'harbour view'} ${n + m}](${url && `${url}?${n}-${m}`})`).join(' ')]),
+    opening.map((o) => (n: number) => [`${o} would apply to case ${n}`]),
+    fc.constant(() => ['Jane Doe, Mayor of Springfield']),
+    fc.tuple(opening, fc.integer({ min: 1, max: 30 })).map(([o, k]) => (n: number) => [`${o} would apply to case ${n}${' in the districts of the city'.repeat(k)}.`]),
+    fc.constantFrom('OPEN |', 'CHINA DAILY HONG KONG NEWS |', '(With agencies input)', 'READ MORE: [Parks plan](https://example.com/p)', 'By WANG XIAODONG in Beijing').map((t) => () => [t]),
+  );
+  const soup = fc.record({ pattern: fc.array(template, { minLength: 1, maxLength: 12 }), bytes: fc.integer({ min: 1_000, max: 200_000 }) }).map(({ pattern, bytes }) => {
+    const out: string[] = [];
+    let size = 0;
+    for (let n = 0; size < bytes; n++) {
+      for (const line of (pattern[n % pattern.length] as (n: number) => string[])(n)) {
+        if (size + line.length + 1 > bytes) return out.join('\n');
+        out.push(line);
+        size += line.length + 1;
+      }
+    }
+    return out.join('\n');
+  });
+  // A linear reader takes about 20-50 ms for 200 KB of this; the budget is ten times that and more, for a
+  // shared machine. The quadratic one took seconds.
+  const budgetMs = (text: string) => 100 + text.length / 500;
+
+  it('never throws anything but an ArticleError, and stays within the per-size budget', () => {
+    read(lines(P1, P2)); // warm: the first read compiles the reader
+    let readCount = 0;
+    let refusedCount = 0;
+    fc.assert(
+      fc.property(soup, (text) => {
+        const started = performance.now();
+        try {
+          read(text);
+          readCount++;
+        } catch (error) {
+          if (!(error instanceof ArticleError)) throw error;
+          refusedCount++;
+        }
+        const ms = performance.now() - started;
+        expect(ms, `${text.length} characters in ${Math.round(ms)} ms`).toBeLessThan(budgetMs(text));
+      }),
+      { numRuns: 40, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+    );
+    // Both outcomes are reached: the soups are articles, and some have too many photos or lines.
+    expect(readCount).toBeGreaterThan(0);
+    expect(refusedCount).toBeGreaterThan(0);
   });
 });

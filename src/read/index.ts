@@ -5,7 +5,7 @@ import { ArticleSchema, isHttpUrl } from '../article.js';
 import { ArticleError } from '../errors.js';
 import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
 import { splitFrontMatter } from './front-matter.js';
-import { parseRawBody, type RawMarker, type RawPhoto, TooManyLinesError } from './raw.js';
+import { CountError, parseRawBody, type RawMarker, type RawPhoto } from './raw.js';
 
 export type { ReadContext } from './finalize.js';
 
@@ -43,7 +43,7 @@ export function readRawArticle(content: string | Uint8Array, context: ReadContex
   try {
     parts = parseRawBody(body);
   } catch (error) {
-    if (error instanceof TooManyLinesError) throw new ArticleError(context.source, 'paragraphs', error.message, { cause: error });
+    if (error instanceof CountError) throw new ArticleError(context.source, error.field, error.message, { cause: error });
     throw error;
   }
   const warnings: ReadResult['warnings'] = parts.droppedUrls.map((url) => ({ field: 'photos', message: `ignored a photo URL that is not http(s): ${url.slice(0, 100)}` }));
@@ -100,28 +100,74 @@ const foldText = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu
  * Pairs image markers with captions. A marker whose alt text opens a caption belongs to it; the rest go in
  * order: one to one when there are as many markers as captions, else the markers with a URL fill the
  * captions still without one. Markers left over are photos of their own, their alt text the caption.
+ * Each caption and alt text is folded once; the work is linear in the markers (issue 9: a page of markers
+ * against thousands of captions took a minute), plus the captions squared at worst.
  */
 export function matchMarkers(photos: readonly RawPhoto[], markers: readonly RawMarker[]): { urls: (string | null)[]; extra: (RawPhoto & { url: string })[] } {
   const urls: (string | null | undefined)[] = photos.map(() => undefined);
   const used = new Set<number>();
+  // Captions folded and sorted, once the first alt text long enough to match needs them: those an alt text
+  // opens stand together, from the first not below it. free(s): the first at or after s still without a
+  // marker (taken ones are skipped by pointers, shortened as they are followed); sorted.length when none.
+  let sorted: { text: string; k: number }[] | null = null;
+  let skip: number[] = [];
+  const free = (s: number): number => {
+    let r = s;
+    while ((skip[r] as number) !== r) r = skip[r] as number;
+    for (let t = s; t !== r; ) {
+      const after = skip[t] as number;
+      skip[t] = r;
+      t = after;
+    }
+    return r;
+  };
+  let open = photos.length;
   markers.forEach((marker, m) => {
+    if (open === 0) return;
     const alt = foldText(marker.alt);
     if (alt.length < 8) return;
-    const i = photos.findIndex((p, k) => urls[k] === undefined && p.caption !== null && foldText(p.caption).startsWith(alt));
-    if (i >= 0) {
-      urls[i] = marker.url;
+    if (sorted === null) {
+      sorted = photos
+        .flatMap((p, k) => (p.caption === null ? [] : [{ text: foldText(p.caption), k }]))
+        .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : a.k - b.k));
+      skip = Array.from({ length: sorted.length + 1 }, (_, s) => s);
+      open = sorted.length;
+    }
+    const captions = sorted;
+    let lo = 0;
+    for (let hi = captions.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if ((captions[mid]?.text as string) < alt) lo = mid + 1;
+      else hi = mid;
+    }
+    // The first caption in the text among those it opens.
+    let best = -1;
+    for (let s = free(lo); s < captions.length && captions[s]?.text.startsWith(alt); s = free(s + 1)) {
+      if (best < 0 || (captions[s]?.k as number) < (captions[best]?.k as number)) best = s;
+    }
+    const taken = captions[best];
+    if (taken) {
+      urls[taken.k] = marker.url;
       used.add(m);
+      skip[best] = best + 1;
+      open--;
     }
   });
-  const rest = markers.map((marker, m) => ({ marker, m })).filter(({ m }) => !used.has(m));
-  const sameCount = markers.length === photos.length;
-  const queue = sameCount ? rest : rest.filter(({ marker }) => marker.url !== null);
-  for (let i = 0; i < photos.length; i++) {
-    if (urls[i] !== undefined) continue;
-    const next = sameCount ? queue.find(({ m }) => m === i) : queue.shift();
-    if (next) {
-      urls[i] = next.marker.url;
-      used.add(next.m);
+  if (markers.length === photos.length) {
+    // One to one: marker i to caption i, unless either was paired by alt text.
+    for (let i = 0; i < photos.length; i++) {
+      if (urls[i] !== undefined || used.has(i)) continue;
+      urls[i] = (markers[i] as RawMarker).url;
+      used.add(i);
+    }
+  } else {
+    let q = 0;
+    for (let i = 0; i < photos.length; i++) {
+      if (urls[i] !== undefined) continue;
+      while (q < markers.length && (used.has(q) || (markers[q] as RawMarker).url === null)) q++;
+      if (q === markers.length) break;
+      urls[i] = (markers[q] as RawMarker).url;
+      used.add(q++);
     }
   }
   const extra = markers

@@ -85,6 +85,11 @@ function fold(text: string): string {
     .trim();
 }
 
+/** Whether fold() keeps this UTF-16 code unit (lower case): its class, as a range test. */
+function isFoldChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0xc0 && c <= 0x1fff) || (c >= 0x2070 && c <= 0x2fff) || (c >= 0x3040 && c <= 0xff00) || (c >= 0xff10 && c <= 0xffef);
+}
+
 /**
  * A bracketed text that reads as a photo credit: in capitals with a slash, a photo word, or a name. At
  * the end of a line a lone capitalised word such as (EPA) or (AP) is an acronym or an attribution, not a
@@ -219,34 +224,288 @@ function parseByline(text: string): string[] {
     .filter((name) => name.length > 1);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Pull quotes: a short display line whose words stand again inside a longer body line (before or after it).
+// Comparing every short line with every body line is quadratic (issue 9: 13 s for 2,490 pairs), so the
+// places where the short lines' opening words stand are found first, for all of them together, and only
+// those places are compared, nearest first, within a budget per line. Plain lower case finds nearly all
+// pull quotes; folding punctuation away (curly vs straight quotes) is a second chance, for lines whose
+// opening stands in a longer line, as folding costs most in reading a line.
+
+/**
+ * Characters a short line may be compared over, each way (as written, then folded), nearest places first (a
+ * pull quote stands near the text it repeats): some 200 comparisons of a 60-character line, 40 of the
+ * longest. It bounds the work per line by a constant whatever the text; only longer lines holding the
+ * line's opening count, and in an article few do.
+ */
+const QUOTE_BUDGET = 12_000;
+/** Places kept per opening, and in all: an opening standing more often than this is no pull quote's. */
+const MAX_PLACES = 1024;
+const MAX_PLACES_IN_ALL = 1 << 20;
+/** Up to this many keys, placesOf searches for each in turn (FEW_KEYS x MAX_PLACES is under MAX_PLACES_IN_ALL). */
+const FEW_KEYS = 4;
+
+interface QuoteShape {
+  /** Line index. */
+  i: number;
+  /** The line in lower case. */
+  own: string;
+  /** Its first 8 to 12 characters from its first letter or digit. */
+  opening: string;
+  /** Where the opening stands in `own`. */
+  lead: number;
+}
+
+interface Places {
+  lines: number[];
+  at: number[];
+}
+
+const HASH_BASE = 0x01000193;
+
+function hashOf(text: string, from: number, length: number): number {
+  let h = 0;
+  for (let k = from; k < from + length; k++) h = (Math.imul(h, HASH_BASE) + text.charCodeAt(k)) | 0;
+  return h;
+}
+
+/**
+ * Where each key stands in the texts (texts no longer than `shorterThanAll` skipped), in text order, at
+ * most MAX_PLACES places a key and MAX_PLACES_IN_ALL in all. A few keys are looked for one by one with the
+ * engine's substring search (faster than hashing every position, as an article has one or two); more in
+ * one rolling-hash pass over the texts per key length (openings have 8 to 12 characters: at most five
+ * passes), whatever their number. Both give the same places.
+ */
+function placesOf(texts: readonly string[], keys: ReadonlySet<string>, shorterThanAll: number): Map<string, Places> {
+  const found = new Map<string, Places>();
+  if (keys.size <= FEW_KEYS) {
+    for (const key of keys) {
+      const places: Places = { lines: [], at: [] };
+      found.set(key, places);
+      for (let t = 0; t < texts.length && places.lines.length < MAX_PLACES; t++) {
+        const text = texts[t] as string;
+        if (text.length <= shorterThanAll) continue;
+        for (let p = text.indexOf(key); p >= 0 && places.lines.length < MAX_PLACES; p = text.indexOf(key, p + 1)) {
+          places.lines.push(t);
+          places.at.push(p);
+        }
+      }
+    }
+    return found;
+  }
+  const byLength = new Map<number, Map<number, { key: string; places: Places }[]>>();
+  for (const key of keys) {
+    const places: Places = { lines: [], at: [] };
+    found.set(key, places);
+    const table = byLength.get(key.length) ?? new Map<number, { key: string; places: Places }[]>();
+    byLength.set(key.length, table);
+    const h = hashOf(key, 0, key.length);
+    const same = table.get(h);
+    if (same) same.push({ key, places });
+    else table.set(h, [{ key, places }]);
+  }
+  let kept = 0;
+  for (const [length, table] of byLength) {
+    // Most positions match no key: a byte per hash slot rules them out without a Map lookup. Sized to the
+    // keys (an article has one or two), as zeroing a large table per article costs more than the pass.
+    let mask = 255;
+    while (mask < 65535 && mask < table.size * 32) mask = mask * 2 + 1;
+    const filter = new Uint8Array(mask + 1);
+    for (const h of table.keys()) filter[(h ^ (h >>> 16)) & mask] = 1;
+    let power = 1; // HASH_BASE ** (length - 1), for taking the leaving character out of the hash
+    for (let k = 1; k < length; k++) power = Math.imul(power, HASH_BASE);
+    for (let t = 0; t < texts.length; t++) {
+      const text = texts[t] as string;
+      if (text.length <= shorterThanAll || text.length < length) continue;
+      let h = hashOf(text, 0, length);
+      for (let p = 0; ; p++) {
+        if (filter[(h ^ (h >>> 16)) & mask] === 1) {
+          for (const { key, places } of table.get(h) ?? []) {
+            if (places.lines.length < MAX_PLACES && kept < MAX_PLACES_IN_ALL && text.startsWith(key, p)) {
+              places.lines.push(t);
+              places.at.push(p);
+              kept++;
+            }
+          }
+        }
+        if (p + length >= text.length) break;
+        h = (Math.imul((h - Math.imul(text.charCodeAt(p), power)) | 0, HASH_BASE) + text.charCodeAt(p + length)) | 0;
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether the sorted list holds the value (binary search). */
+function holds(sorted: readonly number[], value: number): boolean {
+  let lo = 0;
+  for (let hi = sorted.length; lo < hi; ) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] === value;
+}
+
+/**
+ * Calls `look` on the places (indexes into `lines`, sorted) nearest to line `i` first, until it returns true
+ * or QUOTE_BUDGET is spent, each look costing `cost`; `look` returns null for a place it passes over.
+ */
+function nearestFirst(lines: readonly number[], i: number, cost: number, look: (k: number) => boolean | null): boolean {
+  let after = 0; // the first place at or after line i; `before`, the one before it
+  for (let hi = lines.length; after < hi; ) {
+    const mid = (after + hi) >>> 1;
+    if ((lines[mid] as number) < i) after = mid + 1;
+    else hi = mid;
+  }
+  let before = after - 1;
+  for (let spent = 0; spent < QUOTE_BUDGET && (before >= 0 || after < lines.length); ) {
+    const k = after >= lines.length || (before >= 0 && i - (lines[before] as number) <= (lines[after] as number) - i) ? before-- : after++;
+    const found = look(k);
+    if (found) return true;
+    if (found === false) spent += cost;
+  }
+  return false;
+}
+
+/** Whether a longer text line holds the short line in lower case where its opening stands. */
+function repeatsVerbatim(shape: QuoteShape, lower: readonly string[], places: Places): boolean {
+  if (places.lines.length === 0) return false;
+  // Without the quotation marks around it (and a closing full stop); `anchor`: where the opening stands in it.
+  const stripped = shape.own.replace(/^["'“‘]+|["'”’.]+$/g, '');
+  const anchor = shape.lead - (/^["'“‘]*/.exec(shape.own)?.[0].length ?? 0);
+  return nearestFirst(places.lines, shape.i, stripped.length, (k) => {
+    const j = places.lines[k] as number;
+    if ((lower[j] as string).length <= shape.own.length) return null; // not longer (or the line itself)
+    const from = (places.at[k] as number) - anchor;
+    const other = lower[j] as string;
+    // The last character first: a place that shares the opening mostly differs before the end.
+    return from >= 0 && other.charCodeAt(from + stripped.length - 1) === stripped.charCodeAt(stripped.length - 1) && other.startsWith(stripped, from);
+  });
+}
+
+/** Words in a line of single spaces, as split(' ') counts them, without making the array. */
+function wordCount(text: string): number {
+  let n = 1;
+  for (let at = text.indexOf(' '); at >= 0; at = text.indexOf(' ', at + 1)) n++;
+  return n;
+}
+
+/**
+ * Whether a longer text line that holds the short line's opening as written holds the whole line folded
+ * (curly and straight quotes alike), where its folded opening stands.
+ */
+function repeatsFolded(shape: QuoteShape, folded: string, lower: readonly string[], places: Places, folds: readonly string[], foldPlaces: Places): boolean {
+  return nearestFirst(foldPlaces.lines, shape.i, folded.length, (k) => {
+    const j = foldPlaces.lines[k] as number;
+    if ((lower[j] as string).length <= shape.own.length || !holds(places.lines, j)) return null;
+    const from = foldPlaces.at[k] as number;
+    const other = folds[j] as string;
+    return other.charCodeAt(from + folded.length - 1) === folded.charCodeAt(folded.length - 1) && other.startsWith(folded, from);
+  });
+}
+
+/**
+ * Marks pull quotes (and the `Name, Role` line under one as its speaker). Whether a line repeats another
+ * depends on the text only, so it is found for every candidate first; lines are marked in order after.
+ */
+function markPullQuotes(lines: Line[]): void {
+  const lower = lines.map((l) => (l.kind === 'text' ? l.text.toLowerCase() : ''));
+  const shapes: QuoteShape[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    // Pull quotes are display lines: no closing full stop (a short paragraph repeated in a longer one is
+    // still a paragraph), and at least four words.
+    if (line.kind !== 'text' || line.text.length > 300 || /[.!?]["'”’]*$/.test(line.text)) continue;
+    const own = lower[i] as string;
+    let lead = 0;
+    while (lead < own.length && !isFoldChar(own.charCodeAt(lead))) lead++;
+    const opening = own.slice(lead, lead + 12);
+    if (opening.length < 8 || wordCount(own) < 4) continue;
+    shapes.push({ i, own, opening, lead });
+  }
+  if (shapes.length === 0) return;
+  const places = placesOf(lower, new Set(shapes.map((s) => s.opening)), Math.min(...shapes.map((s) => s.own.length)));
+  const placesOfShape = (shape: QuoteShape) => places.get(shape.opening) as Places;
+  const repeats = new Set(shapes.filter((shape) => repeatsVerbatim(shape, lower, placesOfShape(shape))).map((s) => s.i));
+
+  // Folded, as a second chance: only lines whose opening stands in a longer line are folded, and the lines
+  // holding their openings, each once.
+  const longest = new Map<string, number>(); // per opening, the longest line holding it
+  for (const [opening, { lines: holding }] of places) longest.set(opening, holding.reduce((n, j) => Math.max(n, (lower[j] as string).length), 0));
+  const second = shapes.flatMap((shape) => {
+    if (repeats.has(shape.i) || (longest.get(shape.opening) as number) <= shape.own.length) return [];
+    const folded = fold((lines[shape.i] as Line).text);
+    return folded.length >= 16 && wordCount(folded) >= 4 ? [{ shape, folded }] : [];
+  });
+  if (second.length > 0) {
+    const holding = new Set<number>();
+    for (const opening of new Set(second.map(({ shape }) => shape.opening))) for (const j of (places.get(opening) as Places).lines) holding.add(j);
+    const folds = lines.map((l, j) => (holding.has(j) ? fold(l.text) : ''));
+    const key = (folded: string) => folded.slice(0, 12);
+    const foldPlaces = placesOf(folds, new Set(second.map(({ folded }) => key(folded))), Math.min(...second.map(({ folded }) => folded.length)) - 1);
+    for (const { shape, folded } of second) {
+      if (repeatsFolded(shape, folded, lower, placesOfShape(shape), folds, foldPlaces.get(key(folded)) as Places)) repeats.add(shape.i);
+    }
+  }
+
+  for (const shape of shapes) {
+    const line = lines[shape.i] as Line;
+    // A line taken as the speaker of the quote above it stays the speaker.
+    if (line.kind !== 'text' || !repeats.has(shape.i)) continue;
+    line.kind = 'quote';
+    // A `Name, Role` line right under it is its speaker. A role may end in an abbreviation ("Ltd.").
+    const next = lines[shape.i + 1];
+    if (next?.kind === 'text' && SPEAKER.test(next.text) && (!SENTENCE_END.test(next.text) || ABBREVIATION_END.test(next.text))) next.kind = 'speaker';
+  }
+}
+
 /** More lines than any article has; past it the text is refused before the line-by-line comparisons. */
 export const MAX_LINES = 5000;
 
 /** Longer than any paragraph may be (the model's limit). */
 export const MAX_LINE = 100_000;
 
-/** Text shaped like no article: refused before any line-by-line work. */
-export class TooManyLinesError extends Error {}
+/** Most photos an article may have (the model's limit, src/article.ts). */
+export const MAX_PHOTOS = 100;
+
+/**
+ * Text shaped like no article, found on a count before any work on pairs of lines or markers (issue 9):
+ * names the article field the count is about.
+ */
+export class CountError extends Error {
+  constructor(
+    readonly field: 'paragraphs' | 'photos',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Reads the body of a raw article (front matter already removed). Pure. */
 export function parseRawBody(body: string): RawParts {
   const markers: RawMarker[] = [];
   const droppedUrls: string[] = [];
   const split = splitLines(body);
-  if (split.length > MAX_LINES) throw new TooManyLinesError(`${split.length} lines is more than the ${MAX_LINES} an article may have`);
+  if (split.length > MAX_LINES) throw new CountError('paragraphs', `${split.length} lines is more than the ${MAX_LINES} an article may have`);
   const longest = split.reduce((n, l) => Math.max(n, l.length), 0);
-  if (longest > MAX_LINE) throw new TooManyLinesError(`a line of ${longest} characters is longer than the ${MAX_LINE} a paragraph may have`);
+  if (longest > MAX_LINE) throw new CountError('paragraphs', `a line of ${longest} characters is longer than the ${MAX_LINE} a paragraph may have`);
   const lines = split.map((text) => classify(text, markers, droppedUrls));
+  // Every marker with a URL ends up a photo (with a caption or of its own): too many is certain now.
+  const markerPhotos = markers.reduce((n, m) => n + (m.url === null ? 0 : 1), 0);
+  if (markerPhotos > MAX_PHOTOS) throw new CountError('photos', `holds more than ${MAX_PHOTOS} items: the text has ${markerPhotos} image markers with a URL`);
 
   // A credit line under a text line makes that line a caption. A credit-looking line with nothing but
-  // page furniture after it, and no slash, is the article's attribution, e.g. a closing "(AP)".
-  const contentAfter = (index: number) =>
-    lines.slice(index + 1).some((l) => l.kind === 'text' || l.kind === 'caption' || l.kind === 'related');
+  // page furniture after it, and no slash, is the article's attribution, e.g. a closing "(AP)". The loop
+  // never changes whether a line is content (text stays text or caption), so the last one is found once.
+  const isContent = (l: Line) => l.kind === 'text' || l.kind === 'caption' || l.kind === 'related';
+  let lastContent = lines.length - 1;
+  while (lastContent >= 0 && !isContent(lines[lastContent] as Line)) lastContent--;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     if (line.kind !== 'credit') continue;
     const previous = lines[i - 1];
-    if (!line.text.includes('/') && !/^photo/i.test(line.text) && !contentAfter(i)) {
+    if (!line.text.includes('/') && !/^photo/i.test(line.text) && lastContent < i) {
       line.kind = 'attribution';
     } else if (previous?.kind === 'text') {
       previous.kind = 'caption';
@@ -254,40 +513,11 @@ export function parseRawBody(body: string): RawParts {
       line.kind = 'leftover'; // taken with its caption
     }
   }
+  // Each caption, and each credit without one, is a photo: refused on the count before any pairing.
+  const photoCount = lines.reduce((n, l) => n + (l.kind === 'caption' || l.kind === 'credit' ? 1 : 0), 0);
+  if (photoCount > MAX_PHOTOS) throw new CountError('photos', `holds more than ${MAX_PHOTOS} items: the text has ${photoCount} photo captions and credits`);
 
-  // Pull quotes: a short line whose words stand again inside a longer body line (before or after it).
-  // Plain lower case finds nearly all of them; folding punctuation away (curly vs straight quotes) is
-  // tried only where the opening words already match, as folding every line costs most of the reading.
-  const lower = lines.map((l) => (l.kind === 'text' ? l.text.toLowerCase() : ''));
-  const folds: (string | undefined)[] = [];
-  const foldOf = (j: number) => {
-    folds[j] ??= fold(lines[j]?.text ?? '');
-    return folds[j] as string;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as Line;
-    // Pull quotes are display lines: no closing full stop (a short paragraph repeated in a longer one is
-    // still a paragraph).
-    if (line.kind !== 'text' || line.text.length > 300 || /[.!?]["'”’]*$/.test(line.text)) continue;
-    const own = lower[i] as string;
-    const opening = own.replace(/^[^a-z0-9\u00C0-\u1FFF\u2070-\u2FFF\u3040-\uFF00\uFF10-\uFFEF]+/, '').slice(0, 12);
-    if (opening.length < 8) continue;
-    let repeats = false;
-    for (let j = 0; j < lines.length && !repeats; j++) {
-      const other = lower[j] as string;
-      if (j === i || other.length <= own.length || !other.includes(opening)) continue;
-      if (other.includes(own.replace(/^["'“‘]+|["'”’.]+$/g, ''))) repeats = true;
-      else {
-        const folded = foldOf(i);
-        repeats = folded.length >= 16 && folded.split(' ').length >= 4 && foldOf(j).includes(folded);
-      }
-    }
-    if (!repeats || own.split(' ').length < 4) continue;
-    line.kind = 'quote';
-    // A `Name, Role` line right under it is its speaker. A role may end in an abbreviation ("Ltd.").
-    const next = lines[i + 1];
-    if (next?.kind === 'text' && SPEAKER.test(next.text) && (!SENTENCE_END.test(next.text) || ABBREVIATION_END.test(next.text))) next.kind = 'speaker';
-  }
+  markPullQuotes(lines);
 
   // A headline at the very top: a short unpunctuated line before anything else that is text.
   const first = lines.find((l) => l.kind !== 'marker' && l.kind !== 'leftover' && l.kind !== 'publication');
