@@ -69,6 +69,12 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
   const siteUrl = required(env, 'SITE_URL');
   const feedPrefix = prefix(env, 'FEED_PREFIX', 'feeds/');
   const items = optional(env, 'FEED_ITEMS');
+  const feedBytes = optional(env, 'FEED_BYTES');
+  const itemChars = optional(env, 'FEED_ITEM_CHARS');
+  const limits: Record<string, number> = {};
+  if (items !== undefined) limits.items = Number(items);
+  if (feedBytes !== undefined) limits.feedBytes = Number(feedBytes);
+  if (itemChars !== undefined) limits.itemChars = Number(itemChars);
   const siteInput: Record<string, unknown> = {
     url: siteUrl,
     feedUrl: optional(env, 'FEED_BASE_URL') ?? new URL(feedPrefix, siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`).toString(),
@@ -77,7 +83,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     language: optional(env, 'SITE_LANGUAGE'),
     publisher: optional(env, 'SITE_PUBLISHER'),
     copyright: optional(env, 'SITE_COPYRIGHT'),
-    limits: items === undefined ? undefined : { items: Number(items) },
+    limits: Object.keys(limits).length === 0 ? undefined : limits,
   };
   for (const key of Object.keys(siteInput)) if (siteInput[key] === undefined) delete siteInput[key];
   let site: SiteConfig;
@@ -85,7 +91,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     site = parseSiteConfig(siteInput, 'environment');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', 'limits.items': 'FEED_ITEMS' };
+    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
     throw new ConfigError('environment', names[error.field] ?? error.field, error.reason, { cause: error });
   }
   // Checked even when unused: serverless.yml grants reads under it.

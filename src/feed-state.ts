@@ -99,6 +99,52 @@ export function placeEntry(state: FeedState, id: string, entry: FeedEntry, limit
   }
 }
 
+/** An item kept for its place in the window only: past the feed's byte budget, so never rendered. */
+export type LeanArticle = Article & { lean: number };
+
+export function isLean(article: Article): article is LeanArticle {
+  return (article as Partial<LeanArticle>).lean !== undefined;
+}
+
+/**
+ * What an item writes in every format at least, in characters (each at least a byte in UTF-8): its
+ * paragraphs, its photos' captions and credits, its quotes and related stories. Every one of them is
+ * in each format's item (content HTML, media:description and media:credit, JSON Feed's _syndicate).
+ */
+export function weightOf(article: Article): number {
+  if (isLean(article)) return article.lean;
+  let weight = 0;
+  for (const p of article.paragraphs) weight += p.length;
+  for (const photo of article.photos) weight += (photo.caption?.length ?? 0) + (photo.credit?.length ?? 0);
+  for (const q of article.quotes) weight += q.text.length + (q.speaker?.length ?? 0) + (q.role?.length ?? 0);
+  for (const r of article.related) weight += r.label.length + r.title.length + (r.url?.length ?? 0);
+  return weight;
+}
+
+function leanOf(article: Article): LeanArticle {
+  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [], lean: weightOf(article) };
+}
+
+/**
+ * Keeps the state's memory within the feed's byte budget whatever the articles' sizes: the items whose
+ * cumulative weight is over `feedBytes` cannot be in any of the feed's files, so they keep only their
+ * place (lean). Returns the lean items that now fall inside the budget (a newer item went): their records
+ * must be read again for their content.
+ */
+export function applyByteWindow(state: FeedState, feedBytes: number): string[] {
+  const fill: string[] = [];
+  let total = 0;
+  state.items.forEach((item, i) => {
+    total += weightOf(item);
+    if (total > feedBytes) {
+      if (!isLean(item)) state.items[i] = leanOf(item);
+    } else if (isLean(item)) {
+      fill.push(item.id);
+    }
+  });
+  return fill;
+}
+
 /** Which windows are short of what they should show and not known to be complete. */
 export function windowsToRefill(state: FeedState, limits: WindowLimits): { items: boolean; deleted: boolean } {
   return { items: !state.itemsComplete && state.items.length < limits.limit, deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };

@@ -10,6 +10,12 @@ const absoluteUrl = z.pipe(
 );
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
+export const DEFAULT_FEED_BYTES = 2_000_000;
+export const DEFAULT_ITEM_CHARS = 500_000;
+const feedBytes = z.int().check(z.gte(20_000), z.lte(100_000_000));
+const itemChars = z.int().check(z.gte(2_000), z.lte(50_000_000));
+const FEED_NAME = /^(site|sections\/[a-z0-9-]+)\/?$/;
+
 export const SiteConfigSchema = z.strictObject({
   title: z._default(text(1, 200), 'Newsroom'),
   url: z._default(absoluteUrl, 'https://news.example.com/'),
@@ -23,6 +29,12 @@ export const SiteConfigSchema = z.strictObject({
     z.strictObject({
       /** Items in each feed. */
       items: z._default(z.int().check(z.gte(1), z.lte(1000)), 50),
+      /** Bytes per feed file (Google News reads 2 MB per feed): the oldest items are left out to fit. */
+      feedBytes: z._default(feedBytes, DEFAULT_FEED_BYTES),
+      /** Characters of content HTML per item (MSN's 500,000): a longer story is cut at a paragraph. */
+      itemChars: z._default(itemChars, DEFAULT_ITEM_CHARS),
+      /** Budgets of one feed, by its folder: `site` or `sections/<slug>`. */
+      feeds: z._default(z.record(z.string().check(z.regex(FEED_NAME, 'must be "site" or "sections/<slug>"')), z.strictObject({ feedBytes: z.optional(feedBytes), itemChars: z.optional(itemChars) })), {}),
     }),
     {},
   ),
@@ -40,5 +52,39 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
     throw new ConfigError(source, field, zodMessage(issue), { cause: parsed.error });
   }
   const site = parsed.data;
+  for (const name of ['', ...Object.keys(site.limits.feeds)]) {
+    const { feedBytes, itemChars } = feedBudget(site, name === '' ? '' : feedPathOf(name));
+    // Every item must be able to fit its feed twice over, or a long story would empty the feed.
+    if (itemChars * 2 > feedBytes) {
+      const field = name === '' ? 'limits.itemChars' : `limits.feeds.${name}.itemChars`;
+      throw new ConfigError(source, field, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
+    }
+  }
   return { ...site, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
+}
+
+/** `site` -> '', `sections/world` -> 'sections/world/': the feed's folder as FeedSpec.path spells it. */
+function feedPathOf(name: string): string {
+  const trimmed = name.replace(/\/$/, '');
+  return trimmed === 'site' ? '' : `${trimmed}/`;
+}
+
+export interface FeedBudget {
+  /** Bytes per file of this feed. */
+  feedBytes: number;
+  /** Characters of content HTML per item. */
+  itemChars: number;
+}
+
+/** A feed's budgets (by FeedSpec.path): its own where the config gives them, else the site's. */
+export function feedBudget(site: Pick<SiteConfig, 'limits'>, path: string): FeedBudget {
+  const { limits } = site;
+  let own: { feedBytes?: number; itemChars?: number } | undefined;
+  for (const [name, budget] of Object.entries(limits.feeds)) if (feedPathOf(name) === path) own = budget;
+  return { feedBytes: own?.feedBytes ?? limits.feedBytes, itemChars: own?.itemChars ?? limits.itemChars };
+}
+
+/** The largest item budget of any feed: what a stored article is cut to before any feed sees it. */
+export function largestItemChars(site: Pick<SiteConfig, 'limits'>): number {
+  return Math.max(site.limits.itemChars, ...Object.values(site.limits.feeds).map((b) => b.itemChars ?? 0));
 }

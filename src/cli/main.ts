@@ -206,7 +206,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
       const { read, failed } = await readEach(paths, io, options.skipInvalid, ({ article }) => selector.offer(article));
-      const files = renderSelected(selector.feeds(), site);
+      const files = renderSelected(selector.feeds(), site, {
+        onOverBudget: (note) => io.stderr(`warning: ${note.path}: ${note.left} oldest item(s) left out to stay within ${note.feedBytes} bytes\n`),
+      });
       await replaceFolder(options.out, files);
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);

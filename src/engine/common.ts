@@ -15,8 +15,12 @@ export interface Engine {
   maxAttempts: number;
 }
 
-/** Records read during one operation, with their ETags: a later read that finds the same ETag is a HEAD. */
-export type RecordCache = Map<string, { etag: string; record: StoredRecord }>;
+/**
+ * Records read during one operation, with their ETags: a later read that finds the same ETag is a HEAD.
+ * A record read for a feed is kept without its article's content (`contentless`), so an operation that
+ * reads thousands of long articles holds none of them.
+ */
+export type RecordCache = Map<string, { etag: string; record: StoredRecord; contentless?: true }>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const stable = (value: unknown) => JSON.stringify(value);

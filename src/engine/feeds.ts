@@ -6,16 +6,18 @@
  * committed state; a writer that finds the state moved on while it wrote writes the newer state's too.
  */
 import { type Article, compareNewestFirst } from '../article.js';
-import { type OutputFile, renderFeed } from '../build.js';
+import { type OutputFile, type OverBudget, renderFeed } from '../build.js';
 import { checkFeed } from '../check.js';
 import { describeError, StoreError } from '../errors.js';
 import {
+  applyByteWindow,
   compareDeleted,
   content,
   DELETED_KEPT,
   DELETED_SHOWN,
   emptyState,
   type FeedState,
+  isLean,
   nameSection,
   parseState,
   placeEntry,
@@ -27,8 +29,9 @@ import {
 } from '../feed-state.js';
 import { INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
 import { entryOf, isValidRecord, type StoredRecord, wantedMarkers } from '../records.js';
+import { fitToBudget } from '../render/content.js';
 import { feedSpec } from '../select.js';
-import type { SiteConfig } from '../site.js';
+import { feedBudget, type SiteConfig } from '../site.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
 import type { RecordStore } from './record-store.js';
@@ -109,7 +112,7 @@ export class Feeds {
       const previousFiles = state.files;
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
       const fresh = new Map<string, StoredRecord | null>();
-      await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.records.read(id, cache)));
+      await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.readForFeed(id, path, cache)));
       for (const id of ids) {
         // A takedown whose record is gone was made before records were kept on takedown: it stays.
         if (fresh.get(id) == null && how.full && state.deleted.some((d) => d.id === id)) continue;
@@ -118,6 +121,7 @@ export class Feeds {
       const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
       if (refill.items) await this.refillWindow('live', state, fresh, cache);
       if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
+      await this.fitByteWindow(state, fresh, cache);
       // A republish that finds nothing for a feed that never existed (markers left by a publish that failed)
       // creates no empty public feed.
       if (!current && !how.forced && state.items.length === 0 && state.deleted.length === 0) return [];
@@ -163,7 +167,7 @@ export class Feeds {
       after = keys[keys.length - 1];
       const markers = keys.map((k) => parseMarker(kind, path, k)).filter((m) => m !== null);
       const records = await mapLimited(markers, READ_CONCURRENCY, async (m) => {
-        const record = fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.records.read(m.id, cache);
+        const record = fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.readForFeed(m.id, path, cache);
         fresh.set(m.id, record);
         return record;
       });
@@ -187,6 +191,37 @@ export class Feeds {
     } else {
       ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, readAgain, exhausted, max, compareDeleted, (d) => d.id));
     }
+  }
+
+  /**
+   * A record as this feed uses it: its article cut to the feed's item budget. The operation's cache keeps
+   * no content of it, so reading thousands of long articles holds at most those being placed.
+   */
+  private async readForFeed(id: string, path: string, cache: RecordCache): Promise<StoredRecord | null> {
+    const record = await this.records.read(id, cache, { forFeed: true });
+    if (!isValidRecord(record) || !record.article) return record;
+    const { itemChars } = feedBudget(this.settings.site, path);
+    return { ...record, article: fitToBudget(record.article, this.settings.site.publisher, itemChars) };
+  }
+
+  /**
+   * Items past the feed's byte budget keep only their place; an item that comes inside it again (a newer
+   * one went) is read again for its content, from a record read after the state like every entry.
+   */
+  private async fitByteWindow(state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
+    const { feedBytes } = feedBudget(this.settings.site, state.path);
+    // Each round fills at least one item or ends: at most as many rounds as the window holds.
+    for (let round = 0; round <= this.limits.keep; round++) {
+      const fill = applyByteWindow(state, feedBytes);
+      if (fill.length === 0) return;
+      await mapLimited(fill, READ_CONCURRENCY, async (id) => {
+        const cached = fresh.get(id);
+        const record = cached && isValidRecord(cached) && cached.article && !isLean(cached.article) ? cached : await this.readForFeed(id, state.path, cache);
+        fresh.set(id, record);
+      });
+      for (const id of fill) placeEntry(state, id, entryOf(fresh.get(id) ?? null, state.path), this.limits);
+    }
+    throw new StoreError(stateKey(state.path), 'the byte window did not settle');
   }
 
   /** Writes the committed state's files; if another writer committed since, writes the newer state's too. */
@@ -217,7 +252,17 @@ export class Feeds {
     const { site } = this.settings;
     const spec = { ...feedSpec(site, sectionName(state)), path: state.path, deleted: state.deleted.slice(0, DELETED_SHOWN) };
     // Checked file by file just before it is written (checking costs as much as rendering).
-    const files = renderFeed(spec, state.items.slice(0, site.limits.items), site, { check: false });
+    const window = state.items.slice(0, site.limits.items);
+    // Lean items are past the byte budget already (src/feed-state.ts): left out like those renderFeed leaves.
+    const shown = window.filter((item) => !isLean(item));
+    const notes = new Map<string, OverBudget>();
+    const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note) });
+    const { feedBytes } = feedBudget(site, state.path);
+    for (const file of files) {
+      const note = notes.get(file.path) ?? { path: file.path, shown: shown.length, left: 0, feedBytes };
+      const left = note.left + window.length - shown.length;
+      if (left > 0) this.engine.log.warn('feed file over its byte budget: oldest items left out', { ...note, left, path: this.settings.feedPrefix + file.path });
+    }
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
   }
 

@@ -3,6 +3,7 @@
  * each revision wants: written before the record, and those no revision can want again deleted after it,
  * so a record is never without its markers. What a change is, src/records.ts decides.
  */
+import type { Article } from '../article.js';
 import { StoreError, describeError } from '../errors.js';
 import { articleKey, recordErrorKey } from '../layout.js';
 import { type ArticleRecord, type Decision, isValidRecord, parseRecord, pendingAfter, type StoredRecord, wantedMarkers } from '../records.js';
@@ -15,15 +16,23 @@ export interface RecordChange {
   after: StoredRecord | null;
 }
 
+/** The article without what only a feed's content needs (the cache keeps this of records read for feeds). */
+function withoutContent(article: Article): Article {
+  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
+}
+
 export class RecordStore {
   constructor(private readonly engine: Engine) {}
 
-  /** Reads a record (a HEAD when this operation read it before and its ETag has not moved). */
-  async read(id: string, cache: RecordCache): Promise<StoredRecord | null> {
+  /**
+   * Reads a record (a HEAD when this operation read it before and its ETag has not moved). `forFeed`: the
+   * caller uses the article at once and keeps nothing, so the cache keeps the record without its content.
+   */
+  async read(id: string, cache: RecordCache, options: { forFeed?: boolean } = {}): Promise<StoredRecord | null> {
     const { store } = this.engine;
     const key = articleKey(id);
     const cached = cache.get(id);
-    if (cached) {
+    if (cached && !cached.contentless) {
       const head = await store.head(key);
       if (!head) {
         cache.delete(id);
@@ -38,7 +47,11 @@ export class RecordStore {
     }
     const record = parseRecord(id, object.body);
     if (!isValidRecord(record) && cache.get(id)?.etag !== object.etag) await this.quarantine(id, record);
-    cache.set(id, { etag: object.etag, record });
+    if (options.forFeed && isValidRecord(record) && record.article) {
+      cache.set(id, { etag: object.etag, record: { ...record, article: withoutContent(record.article) }, contentless: true });
+    } else {
+      cache.set(id, { etag: object.etag, record });
+    }
     return record;
   }
 
