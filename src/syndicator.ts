@@ -462,8 +462,12 @@ export class Syndicator {
     // `after` owes the feeds of earlier revisions (pending) as well as its own; an invalid record that was
     // replaced leaves the feeds it named.
     const feeds = union(feedsToReconcile(after), before && !isValidRecord(before) ? feedsToReconcile(before) : []).sort();
-    const written: string[] = [];
-    for (const path of feeds) written.push(...(await this.feeds.update(path, { touched: [id], forced: true, full: false }, cache)));
+    // The feeds are independent (each its own compare-and-swap): updated side by side, all of them tried
+    // even when one fails, so a retry has the least left to do.
+    const updates = await Promise.allSettled(feeds.map((path) => this.feeds.update(path, { touched: [id], forced: true, full: false }, cache)));
+    const failed = updates.find((u): u is PromiseRejectedResult => u.status === 'rejected');
+    if (failed) throw failed.reason;
+    const written = updates.flatMap((u) => (u.status === 'fulfilled' ? u.value : []));
     if (isValidRecord(after) && after.pending.length > 0) await this.records.settlePending(after, cache);
     this.log.info(`article ${decision.status}`, { id, feeds, written });
     return { status: decision.status, id, written: written.sort() };
