@@ -121,7 +121,7 @@ export function weightOf(article: Article): number {
   return weight;
 }
 
-function leanOf(article: Article): LeanArticle {
+export function leanArticle(article: Article): LeanArticle {
   return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [], lean: weightOf(article) };
 }
 
@@ -137,7 +137,7 @@ export function applyByteWindow(state: FeedState, feedBytes: number): string[] {
   state.items.forEach((item, i) => {
     total += weightOf(item);
     if (total > feedBytes) {
-      if (!isLean(item)) state.items[i] = leanOf(item);
+      if (!isLean(item)) state.items[i] = leanArticle(item);
     } else if (isLean(item)) {
       fill.push(item.id);
     }

@@ -12,8 +12,8 @@ const text = (min: number, max: number) => z.string().check(z.minLength(min), z.
 
 export const DEFAULT_FEED_BYTES = 2_000_000;
 export const DEFAULT_ITEM_CHARS = 500_000;
-const feedBytes = z.int().check(z.gte(20_000), z.lte(100_000_000));
-const itemChars = z.int().check(z.gte(2_000), z.lte(50_000_000));
+const feedBytes = z.int().check(z.gte(10_000), z.lte(100_000_000));
+const itemChars = z.int().check(z.gte(1_000), z.lte(50_000_000));
 const FEED_NAME = /^(site|sections\/[a-z0-9-]+)\/?$/;
 
 export const SiteConfigSchema = z.strictObject({

@@ -18,6 +18,7 @@ import {
   emptyState,
   type FeedState,
   isLean,
+  leanArticle,
   nameSection,
   parseState,
   placeEntry,
@@ -25,6 +26,7 @@ import {
   sectionName,
   tombstoneOf,
   type WindowLimits,
+  weightOf,
   windowsToRefill,
 } from '../feed-state.js';
 import { INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
@@ -112,11 +114,17 @@ export class Feeds {
       const previousFiles = state.files;
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
       const fresh = new Map<string, StoredRecord | null>();
-      await mapLimited(ids, READ_CONCURRENCY, async (id) => fresh.set(id, await this.readForFeed(id, path, cache)));
-      for (const id of ids) {
-        // A takedown whose record is gone was made before records were kept on takedown: it stays.
-        if (fresh.get(id) == null && how.full && state.deleted.some((d) => d.id === id)) continue;
-        placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+      // Read and placed a batch at a time, in order, so at most a batch of articles is held whole beyond
+      // what the byte window keeps.
+      for (let start = 0; start < ids.length; start += READ_CONCURRENCY) {
+        const batch = ids.slice(start, start + READ_CONCURRENCY);
+        await Promise.all(batch.map(async (id) => fresh.set(id, await this.readForFeed(id, path, cache))));
+        for (const id of batch) {
+          // A takedown whose record is gone was made before records were kept on takedown: it stays.
+          if (fresh.get(id) == null && how.full && state.deleted.some((d) => d.id === id)) continue;
+          placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+        }
+        this.keepLean(state, fresh);
       }
       const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
       if (refill.items) await this.refillWindow('live', state, fresh, cache);
@@ -160,17 +168,31 @@ export class Feeds {
     const count = () => (kind === 'live' ? items.length : tombs.length);
     let after: string | undefined;
     let exhausted = false;
+    const { feedBytes } = feedBudget(this.settings.site, path);
+    let leanWeight = 0;
     while (count() < max && !exhausted) {
       const page = max - count() + 10;
       const keys = await store.list(prefix, page, after);
       exhausted = keys.length < page;
       after = keys[keys.length - 1];
       const markers = keys.map((k) => parseMarker(kind, path, k)).filter((m) => m !== null);
-      const records = await mapLimited(markers, READ_CONCURRENCY, async (m) => {
-        const record = fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.readForFeed(m.id, path, cache);
-        fresh.set(m.id, record);
-        return record;
-      });
+      const records: (StoredRecord | null)[] = [];
+      for (let start = 0; start < markers.length; start += READ_CONCURRENCY) {
+        const batch = markers.slice(start, start + READ_CONCURRENCY);
+        const read = await Promise.all(batch.map(async (m) => (fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.readForFeed(m.id, path, cache))));
+        for (const [i, m] of batch.entries()) fresh.set(m.id, read[i] ?? null);
+        records.push(...read);
+        // Newest first: past the byte budget, only the place matters (read again if it comes back inside).
+        for (const [i, record] of read.entries()) {
+          if (!isValidRecord(record) || !record.article || isLean(record.article)) continue;
+          leanWeight += weightOf(record.article);
+          if (leanWeight > feedBytes) {
+            const lean = { ...record, article: leanArticle(record.article) };
+            records[start + i] = lean;
+            fresh.set((batch[i] as { id: string }).id, lean);
+          }
+        }
+      }
       const stale: string[] = [];
       markers.forEach((marker, i) => {
         const record = records[i] ?? null;
@@ -204,6 +226,15 @@ export class Feeds {
     return { ...record, article: fitToBudget(record.article, this.settings.site.publisher, itemChars) };
   }
 
+  /** Records read for this feed keep their article's content only while the state shows it whole. */
+  private keepLean(state: FeedState, fresh: Map<string, StoredRecord | null>): void {
+    applyByteWindow(state, feedBudget(this.settings.site, state.path).feedBytes);
+    const whole = new Set(state.items.filter((item) => !isLean(item)).map((item) => item.id));
+    for (const [id, record] of fresh) {
+      if (!whole.has(id) && isValidRecord(record) && record.article && !isLean(record.article)) fresh.set(id, { ...record, article: leanArticle(record.article) });
+    }
+  }
+
   /**
    * Items past the feed's byte budget keep only their place; an item that comes inside it again (a newer
    * one went) is read again for its content, from a record read after the state like every entry.
@@ -219,7 +250,26 @@ export class Feeds {
         const record = cached && isValidRecord(cached) && cached.article && !isLean(cached.article) ? cached : await this.readForFeed(id, state.path, cache);
         fresh.set(id, record);
       });
-      for (const id of fill) placeEntry(state, id, entryOf(fresh.get(id) ?? null, state.path), this.limits);
+      let moved = false;
+      for (const id of fill) {
+        const entry = entryOf(fresh.get(id) ?? null, state.path);
+        const at = state.items.findIndex((item) => item.id === id);
+        const held = state.items[at];
+        // The same item at the same place: its content is put back where it is (placing it anew could drop
+        // it past the horizon of an incomplete window).
+        if (entry?.kind === 'item' && held && compareNewestFirst(entry.article, held) === 0) {
+          state.items[at] = entry.article;
+        } else {
+          placeEntry(state, id, entry, this.limits);
+          moved = true;
+        }
+      }
+      // Its record changed since the state was read: the window may now be short.
+      if (moved) {
+        const refill = windowsToRefill(state, this.limits);
+        if (refill.items) await this.refillWindow('live', state, fresh, cache);
+        if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
+      }
     }
     throw new StoreError(stateKey(state.path), 'the byte window did not settle');
   }
