@@ -132,7 +132,15 @@ export class Syndicator {
 
   private async publishObjectNow(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string; size?: number }): Promise<PublishOutcome> {
     let read: { article: Article; idFromUrl: boolean; receivedAt: Date; source: SourceRecord } | undefined;
+    // Too big by the event's own word: refused without reading it. Otherwise at most the limit and one
+    // byte more is read, which tells a too-big object without holding it.
+    // (Empty by the event's word: nothing to read either.)
+    const tooBig = options.size !== undefined && options.size > MAX_ARTICLE_BYTES;
+    const unread = tooBig || options.size === 0;
     for (let attempt = 1; !read; attempt++) {
+      // The object is read beside the key's source record (a stale event just drops it).
+      const reading = unread ? null : this.store.get(key, { start: 0, end: MAX_ARTICLE_BYTES });
+      reading?.catch(() => undefined);
       const source = await this.sources.read(key);
       const previous = source.record;
       if (previous && isStaleEvent(sequencer, previous.sequencer)) {
@@ -143,12 +151,7 @@ export class Syndicator {
         const taken = await this.legacyTakedown(key, previous);
         if (taken) return taken;
       }
-      // Too big by the event's own word: refused without reading it. Otherwise at most the limit and one
-      // byte more is read, which tells a too-big object without holding it.
-      // (Empty by the event's word: nothing to read either.)
-      const tooBig = options.size !== undefined && options.size > MAX_ARTICLE_BYTES;
-      const unread = tooBig || options.size === 0;
-      const object = unread ? { body: Buffer.alloc(0), etag: options.etag ?? '', lastModified: new Date(0) } : await this.store.get(key, { start: 0, end: MAX_ARTICLE_BYTES });
+      const object = reading === null ? { body: Buffer.alloc(0), etag: options.etag ?? '', lastModified: new Date(0) } : await reading;
       if (!object) {
         this.log.info('object already gone', { key });
         return this.finishEarlierAttempt(key, sequencer, previous, 'gone');
@@ -348,7 +351,7 @@ export class Syndicator {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         const article = next.value;
         try {
-          await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map());
+          await (await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map())).settled;
           stored += 1;
         } catch (error) {
           if (!isRefusal(error)) throw error;
@@ -362,13 +365,20 @@ export class Syndicator {
 
   private async publish(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string }): Promise<PublishOutcome> {
     const cache: RecordCache = new Map();
-    const { decision, before, after } = await this.storeArticle(input, options, cache);
-    return this.reconcileAfter(input.id, decision, before, after, cache);
+    const { decision, before, after, settled } = await this.storeArticle(input, options, cache);
+    // The URL's binding is settled while the feeds are updated (no feed reads it): both awaited, the first
+    // failure thrown (a retry finds its own claim and settles it again).
+    const [reconciled, bound] = await Promise.allSettled([this.reconcileAfter(input.id, decision, before, after, cache), settled]);
+    if (reconciled.status === 'rejected') throw reconciled.reason;
+    if (bound.status === 'rejected') throw bound.reason;
+    return reconciled.value;
   }
 
   /** Checks, claims the URL and changes the record; no feed is touched. */
   private async storeArticle(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; describe?: boolean }, cache: RecordCache) {
     this.refuseDates(input, options.source);
+    // The URL's binding is read beside the record: a new article's claim needs it next.
+    const binding = input.url ? this.urls.prefetch(input.url) : undefined;
     const current = await this.records.read(input.id, cache);
     const { photos, probes } = await describePhotos(input.photos, this.store, this.config.photos, isValidRecord(current) ? current.photos : []);
     photos.forEach((photo, i) => {
@@ -393,7 +403,7 @@ export class Syndicator {
     }
     if (!early.write && article.url) await this.urls.settle(article.url, token, false);
     const ownerName = options.owner.kind === 'object' ? options.owner.key : 'direct';
-    const claim = early.write && article.url ? await this.urls.claim(article.url, article.id, ownerName, options.sequencer, token, options.source) : null;
+    const claim = early.write && article.url ? await this.urls.claim(article.url, article.id, ownerName, options.sequencer, token, options.source, binding) : null;
     const url = claim ? article.url : null;
     let result: RecordChange;
     try {
@@ -402,9 +412,9 @@ export class Syndicator {
       if (url && claim && (error instanceof ConflictError || error instanceof ArticleError)) await this.urls.settle(url, token, false, claim);
       throw error;
     }
-    if (url && claim) await this.urls.settle(url, token, isValidRecord(result.after) && result.after.id === article.id && result.after.article?.url === url, claim);
+    const settled = url && claim ? this.urls.settle(url, token, isValidRecord(result.after) && result.after.id === article.id && result.after.article?.url === url, claim) : Promise.resolve();
     if (result.decision.write) this.log.info('article stored', { id: article.id, revision: isValidRecord(result.after) ? result.after.revision : null });
-    return result;
+    return { ...result, settled };
   }
 
   /** The article's own feeds rendered with it alone, and checked: a feed that would refuse it refuses it now. */

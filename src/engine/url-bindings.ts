@@ -11,7 +11,7 @@
 import { ConflictError, StoreError } from '../errors.js';
 import { urlKey } from '../layout.js';
 import { decideFence, isValidRecord } from '../records.js';
-import { PreconditionFailedError } from '../storage/object-store.js';
+import { PreconditionFailedError, type StoredObject } from '../storage/object-store.js';
 import { backoffMs, type Engine, stable } from './common.js';
 import type { RecordStore } from './record-store.js';
 import type { Sources } from './sources.js';
@@ -54,6 +54,12 @@ function parseBinding(body: Buffer, url: string): UrlBinding | null {
   }
 }
 
+/** A binding read started ahead of its claim: the object, null when there is none, undefined if it failed. */
+export interface Prefetched {
+  url: string;
+  object: Promise<StoredObject | null | undefined>;
+}
+
 export class UrlBindings {
   constructor(
     private readonly engine: Engine,
@@ -71,11 +77,13 @@ export class UrlBindings {
    * Claims `url` for `id`; null when it is already the id's. Throws ConflictError when it is another
    * article's. `owner` and `sequencer` say who claims; `token` is the same for every attempt of one publish.
    */
-  async claim(url: string, id: string, owner: string, sequencer: string | null, token: string, source: string): Promise<Claim | null> {
+  async claim(url: string, id: string, owner: string, sequencer: string | null, token: string, source: string, read?: Prefetched): Promise<Claim | null> {
     const { store, clock, maxAttempts } = this.engine;
     const key = urlKey(url);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const object = await store.get(key);
+      // The first read may have been started earlier (beside the record's); a stale one only costs a retry.
+      const early = attempt === 1 && read?.url === url ? await read.object : undefined;
+      const object = early !== undefined ? early : await store.get(key);
       const binding = object ? parseBinding(object.body, url) : null;
       let take = binding === null || binding.state === 'free';
       if (binding?.id === id) {
@@ -119,6 +127,11 @@ export class UrlBindings {
    * After the record was written (or refused): the claim with this token becomes the binding, or is
    * released, unless the claimed id's record holds the URL after all (another publish of it committed).
    */
+  /** Starts reading a URL's binding ahead of a claim; a failed read leaves the claim to read it itself. */
+  prefetch(url: string): Prefetched {
+    return { url, object: this.engine.store.get(urlKey(url)).catch(() => undefined) };
+  }
+
   async settle(url: string, token: string, keep: boolean, claim?: Claim): Promise<void> {
     const { store, maxAttempts } = this.engine;
     const key = urlKey(url);
