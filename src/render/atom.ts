@@ -1,102 +1,69 @@
 /**
- * Atom 1.0 (RFC 4287), written with fast-xml-parser's XMLBuilder rather than `feed`: feed 6 derives every
- * enclosure's type from the file extension (`image/jpg`, `image//x` without one), writes at most one
- * enclosure of each kind, drops extensions (no Media RSS) and has no xml:lang. None of that can be passed
- * in; see docs/decisions.md (which also says why not xmlbuilder2: it leaves `&lt;` in text unescaped).
+ * Atom 1.0 (RFC 4287), written with template strings: every value goes through escapeHtml / escapeAttr
+ * (one pass each, property-tested), so no XML library is needed to write it, and the output check
+ * (src/check.ts) parses every file before it is published. `feed` 6 cannot write our Atom: it derives
+ * every enclosure's type from the file extension (`image/jpg`, `image//x` without one), writes at most one
+ * enclosure of each kind, drops extensions (no Media RSS) and has no xml:lang (docs/decisions.md).
+ * The layout is fast-xml-parser's XMLBuilder's (two-space indent, empty elements self-closed), which wrote
+ * it before, so the files are byte for byte the same.
  */
-import { XMLBuilder } from 'fast-xml-parser';
 import type { Article } from '../article.js';
-import { escapeAttr, escapeHtml, isoSeconds, stripXmlForbidden } from '../text.js';
+import { escapeAttr as attr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
 import { GENERATOR, MEDIA_NS } from './rss.js';
 
-type XmlObject = Record<string, unknown>;
-
 export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
 
-function entry(article: Article, publisher: string): XmlObject {
-  const photos = photosWithUrl(article);
-  const links: XmlObject[] = [];
-  if (article.url) links.push({ '@rel': 'alternate', '@type': 'text/html', '@href': attr(article.url) });
-  for (const photo of photos) {
-    links.push({
-      '@rel': 'enclosure',
-      '@type': attr(photoType(photo)),
-      '@href': attr(photo.url),
-      ...(photo.bytes !== null ? { '@length': String(photo.bytes) } : {}),
-      ...(photo.caption ? { '@title': attr(photo.caption) } : {}),
-    });
-  }
-  const out: XmlObject = {
-    id: text(entryId(article)),
-    title: { '@type': 'text', '#': text(article.title) },
-    updated: isoSeconds(new Date(article.updated)),
-    published: isoSeconds(new Date(article.published)),
-  };
-  if (article.authors.length > 0) out.author = article.authors.map((name) => ({ name: text(name) }));
-  if (links.length > 0) out.link = links;
-  const categories = [...(article.section ? [article.section] : []), ...article.tags];
-  if (categories.length > 0) out.category = categories.map((term) => ({ '@term': attr(term) }));
-  out.summary = { '@type': 'text', '#': text(article.summary) };
-  out.content = { '@type': 'html', '#': text(renderContentHtml(article, publisher)) };
-  if (photos.length > 0) {
-    out['media:content'] = photos.map((photo) => ({
-      '@url': attr(photo.url),
-      '@type': attr(photoType(photo)),
-      '@medium': 'image',
-      ...(photo.bytes !== null ? { '@fileSize': String(photo.bytes) } : {}),
-      ...(photo.width !== null ? { '@width': String(photo.width) } : {}),
-      ...(photo.height !== null ? { '@height': String(photo.height) } : {}),
-      ...(photo.caption ? { 'media:description': { '@type': 'plain', '#': text(photo.caption) } } : {}),
-      ...(photo.credit ? { 'media:credit': { '@role': 'photographer', '@scheme': 'urn:ebu', '#': text(photo.credit) } } : {}),
-    }));
-  }
-  return out;
+/** `<name attrs>text</name>`, or `<name attrs/>` when the text is empty (as XMLBuilder wrote it). */
+function element(indent: string, name: string, attributes: string, value: string): string {
+  return value === '' ? `${indent}<${name}${attributes}/>\n` : `${indent}<${name}${attributes}>${value}</${name}>\n`;
 }
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  textNodeName: '#',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: true,
-  // We escape every value ourselves (escapeHtml / escapeAttr, one pass each, property-tested): the
-  // builder's own entity replacement ran five passes over every value and was most of Atom's cost.
-  processEntities: false,
-});
-
-const text = escapeHtml;
-const attr = escapeAttr;
+function entry(article: Article, publisher: string): string {
+  const photos = photosWithUrl(article);
+  let out = '  <entry>\n';
+  out += element('    ', 'id', '', text(entryId(article)));
+  out += element('    ', 'title', ' type="text"', text(article.title));
+  out += element('    ', 'updated', '', isoSeconds(new Date(article.updated)));
+  out += element('    ', 'published', '', isoSeconds(new Date(article.published)));
+  for (const name of article.authors) out += `    <author>\n${element('      ', 'name', '', text(name))}    </author>\n`;
+  if (article.url) out += `    <link rel="alternate" type="text/html" href="${attr(article.url)}"/>\n`;
+  for (const photo of photos) {
+    const length = photo.bytes !== null ? ` length="${photo.bytes}"` : '';
+    const title = photo.caption ? ` title="${attr(photo.caption)}"` : '';
+    out += `    <link rel="enclosure" type="${attr(photoType(photo))}" href="${attr(photo.url)}"${length}${title}/>\n`;
+  }
+  for (const term of [...(article.section ? [article.section] : []), ...article.tags]) out += `    <category term="${attr(term)}"/>\n`;
+  out += element('    ', 'summary', ' type="text"', text(article.summary));
+  out += element('    ', 'content', ' type="html"', text(renderContentHtml(article, publisher)));
+  for (const photo of photos) {
+    const size = `${photo.bytes !== null ? ` fileSize="${photo.bytes}"` : ''}${photo.width !== null ? ` width="${photo.width}"` : ''}${photo.height !== null ? ` height="${photo.height}"` : ''}`;
+    const open = `    <media:content url="${attr(photo.url)}" type="${attr(photoType(photo))}" medium="image"${size}`;
+    const description = photo.caption ? element('      ', 'media:description', ' type="plain"', text(photo.caption)) : '';
+    const credit = photo.credit ? element('      ', 'media:credit', ' role="photographer" scheme="urn:ebu"', text(photo.credit)) : '';
+    out += description || credit ? `${open}>\n${description}${credit}    </media:content>\n` : `${open}/>\n`;
+  }
+  return `${out}  </entry>\n`;
+}
 
 export const renderAtom: FeedRenderer = (feed, articles, site) => {
-  const document = {
-    '?xml': { '@version': '1.0', '@encoding': 'utf-8' },
-    feed: {
-      '@xmlns': 'http://www.w3.org/2005/Atom',
-      '@xmlns:media': MEDIA_NS,
-      ...(feed.deleted.length > 0 ? { '@xmlns:at': TOMBSTONES_NS } : {}),
-      '@xml:lang': attr(site.language),
-      id: text(feed.selfUrls.atom),
-      title: { '@type': 'text', '#': text(feed.title) },
-      subtitle: { '@type': 'text', '#': text(feed.description) },
-      updated: isoSeconds(feedUpdated(articles, feed.deleted)),
-      link: [
-        { '@rel': 'alternate', '@type': 'text/html', '@href': attr(feed.homeUrl) },
-        { '@rel': 'self', '@type': 'application/atom+xml', '@href': attr(feed.selfUrls.atom) },
-      ],
-      // A feed-level author makes every entry valid, bylines or not (RFC 4287 4.1.1).
-      author: { name: text(site.publisher), uri: text(site.url) },
-      rights: text(site.copyright),
-      generator: GENERATOR,
-      entry: articles.map((article) => entry(article, site.publisher)),
-      // RFC 6721 tombstones: readers and partners learn an entry was withdrawn.
-      ...(feed.deleted.length > 0
-        ? { 'at:deleted-entry': feed.deleted.map((d) => ({ '@ref': attr(d.entryId), '@when': isoSeconds(new Date(d.when)) })) }
-        : {}),
-    },
-  };
+  const tombstones = feed.deleted.length > 0;
+  let out = '<?xml version="1.0" encoding="utf-8"?>\n';
+  out += `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_NS}"${tombstones ? ` xmlns:at="${TOMBSTONES_NS}"` : ''} xml:lang="${attr(site.language)}">\n`;
+  out += element('  ', 'id', '', text(feed.selfUrls.atom));
+  out += element('  ', 'title', ' type="text"', text(feed.title));
+  out += element('  ', 'subtitle', ' type="text"', text(feed.description));
+  out += element('  ', 'updated', '', isoSeconds(feedUpdated(articles, feed.deleted)));
+  out += `  <link rel="alternate" type="text/html" href="${attr(feed.homeUrl)}"/>\n`;
+  out += `  <link rel="self" type="application/atom+xml" href="${attr(feed.selfUrls.atom)}"/>\n`;
+  // A feed-level author makes every entry valid, bylines or not (RFC 4287 4.1.1).
+  out += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
+  out += element('  ', 'rights', '', text(site.copyright));
+  out += element('  ', 'generator', '', GENERATOR);
+  for (const article of articles) out += entry(article, site.publisher);
+  // RFC 6721 tombstones: readers and partners learn an entry was withdrawn.
+  for (const d of feed.deleted) out += `  <at:deleted-entry ref="${attr(d.entryId)}" when="${isoSeconds(new Date(d.when))}"/>\n`;
   // Belt and braces: characters XML forbids can never be written, whatever a caller passed in.
-  return stripXmlForbidden(builder.build(document) as string);
+  return stripXmlForbidden(`${out}</feed>\n`);
 };
