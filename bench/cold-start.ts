@@ -5,13 +5,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { type Stats, stats } from './stats.js';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, '.bench-out', 'bundles');
+/** The plugins serverless.yml bundles with (custom.esbuild.plugins): only the parts of libraries the handlers call. */
+const plugins = createRequire(import.meta.url)('../scripts/bundle-plugins.cjs') as Plugin[];
 
 export interface ColdStart {
   handler: string;
@@ -33,6 +36,7 @@ export async function bundleHandler(name: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     external: ['@aws-sdk/*'],
+    plugins,
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     outfile,
     logLevel: 'warning',

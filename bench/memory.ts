@@ -11,7 +11,7 @@
  *
  * The folder store keeps the archive on disk, so the heap holds only what the engine itself holds.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateArchive, generateArticle } from './generate.js';
@@ -94,10 +94,14 @@ async function run(dir: string, op: string, src: string): Promise<void> {
   const { syndicator, read } = await open(dir, src);
   const t0 = process.hrtime.bigint();
   let outcome: { written: string[] };
+  // A new article each run (a taken-down id stays down), named for the takedown that follows.
+  const last = join(dir, '.last-published');
   if (op === 'publish') {
-    outcome = await syndicator.publishArticle(bigArticle(read, 900_000, '2031-05-01T00:00:00Z'));
+    const index = 900_000 + (Math.floor(Date.now() / 1000) % 90_000);
+    writeFileSync(last, `bench-${index}`);
+    outcome = await syndicator.publishArticle(bigArticle(read, index, '2031-05-01T00:00:00Z'));
   } else if (op === 'takedown') {
-    outcome = await syndicator.unpublishId('bench-900000', '2031-05-02T00:00:00Z');
+    outcome = await syndicator.unpublishId(readFileSync(last, 'utf8'), '2031-05-02T00:00:00Z');
   } else if (op === 'republish') {
     outcome = await syndicator.republish();
   } else {

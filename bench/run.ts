@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: every figure of docs/BENCHMARKS.md, side by side, each the median of several runs with
  * min and max. Sizes from BENCH_SIZES (default 1000,10000,100000). BENCH_ONLY picks sections: rendering,
- * reading, worst (reading linearity on bench/pathological.ts), folder, stores, cold. Results:
+ * reading, worst (reading linearity on bench/pathological.ts), folder, stores, cold, trips (requests and
+ * sequential round trips of one publish), handler (warm publish through the bundled handler), and, only when
+ * asked for (its archive takes minutes to build, once), memory (publish, takedown and republish under 256 MB
+ * of heap on 100,000 articles with 2 MB articles in every feed: bench/memory.ts). Results:
  * .bench-out/results.json and a markdown summary on stdout. Not a test: these machines are shared, so read
  * medians and ratios.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { Article } from '../src/article.js';
 import { renderSelected } from '../src/build.js';
 import { memoryLogger } from '../src/log.js';
@@ -27,6 +31,8 @@ import { floorAtom, floorJson, floorRss } from './floor.js';
 import { generateArchive, generateArticle, writeArchive } from './generate.js';
 import { fmt, fmtStats, type Stats, stats, time } from './stats.js';
 import { linearity, measureWorst, worstTable } from './worst.js';
+import { warmHandler } from './handler.js';
+import { publishRoundTrips, roundTripRows } from './round-trips.js';
 
 const root = join(import.meta.dirname, '..');
 const work = join(root, '.bench-out');
@@ -113,7 +119,50 @@ async function reading(): Promise<void> {
   }, 5);
   const mbPerS = stats([bytes / 1e6 / (ms.min / 1000), bytes / 1e6 / (ms.median / 1000), bytes / 1e6 / (ms.max / 1000)]);
   say(`\n## Raw-article reading\n2,000 generated articles, ${fmt(bytes / 1e6, 2)} MB: ${fmtStats(ms, 0)} ms per pass; **${fmt(mbPerS.median, 1)} MB/s** (${fmt(mbPerS.min, 1)}–${fmt(mbPerS.max, 1)}).`);
-  results.reading = { bytes, ms, mbPerS };
+  results.reading = { bytes, ms, mbPerS, cold: await coldReading(texts) };
+}
+
+/**
+ * The same 2,000 articles read once by a fresh process (bench/cold-read.ts, bundled as a handler is), as
+ * it reads them (the raw reader's own check) and with ArticleSchema run on each article as well (the
+ * second schema pass it used to take), in turn, 11 times each; free to use both cores (V8 optimises on a
+ * second thread), and pinned to one.
+ */
+async function coldReading(texts: readonly { name: string; text: string }[]): Promise<Record<string, Stats>> {
+  const textsFile = join(work, 'cold-read-texts.json');
+  writeFileSync(textsFile, JSON.stringify(texts));
+  const bundle = join(work, 'cold-read.mjs');
+  await build({
+    entryPoints: [join(root, 'bench', 'cold-read.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: bundle,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  const run = (pinned: boolean, schema: boolean): number => {
+    const args = [bundle, textsFile, ...(schema ? ['--schema'] : [])];
+    const child = pinned ? spawnSync('taskset', ['-c', '0', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`cold reading failed: ${child.stderr}`);
+    return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}').mbPerS;
+  };
+  const runs: Record<'ours' | 'withSchema' | 'oursOneCore' | 'withSchemaOneCore', number[]> = { ours: [], withSchema: [], oursOneCore: [], withSchemaOneCore: [] };
+  for (let i = 0; i < 11; i++) {
+    runs.ours.push(run(false, false));
+    runs.withSchema.push(run(false, true));
+    runs.oursOneCore.push(run(true, false));
+    runs.withSchemaOneCore.push(run(true, true));
+  }
+  const cold = { ours: stats(runs.ours), withSchema: stats(runs.withSchema), oursOneCore: stats(runs.oursOneCore), withSchemaOneCore: stats(runs.withSchemaOneCore) };
+  const row = (label: string, a: Stats, b: Stats) => `| ${label} | ${fmtStats(a, 1)} | ${fmtStats(b, 1)} | ${fmt(a.median / b.median, 2)} |`;
+  say('\nFrom a cold process, its first 2,000 articles (MB/s, median of 11; issue 9: at least 20):');
+  say('| process | as read (own check) | with ArticleSchema on each article as well | ratio |');
+  say('| --- | --- | --- | --- |');
+  say(row('fresh node, both cores', cold.ours, cold.withSchema));
+  say(row('fresh node pinned to one core', cold.oursOneCore, cold.withSchemaOneCore));
+  return cold;
 }
 
 /** Reading linearity (issue 9): every worst case of bench/pathological.ts at 10 KB to the 2 MB limit. */
@@ -274,7 +323,39 @@ async function coldStarts(): Promise<void> {
 }
 
 mkdirSync(work, { recursive: true });
-const only = (process.env.BENCH_ONLY ?? 'rendering,reading,worst,folder,stores,cold').split(',');
+async function trips(): Promise<void> {
+  const measured = await publishRoundTrips();
+  say('\n## The publish path: requests and sequential round trips (2 ms per request, archive of 300)');
+  for (const row of roundTripRows(measured)) say(row);
+  results.trips = { direct: { total: measured.direct.total, roundTrips: measured.direct.roundTrips, counts: measured.direct.counts }, event: { total: measured.event.total, roundTrips: measured.event.roundTrips, counts: measured.event.counts } };
+}
+
+async function handler(): Promise<void> {
+  const measured = await warmHandler();
+  say('\n## Warm publish through the bundled handler (s3rver on 127.0.0.1, beside a one-PutObject handler)');
+  for (const row of measured.rows) say(row);
+  results.handler = { ours: measured.ours, minimal: measured.minimal, ratio: measured.ratio };
+}
+
+/** Each operation in its own process with 256 MB of heap, on the archive bench/memory.ts builds once. */
+function memory(): void {
+  const dir = join(work, 'memory-archive');
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts'), 'setup', dir], { cwd: root, stdio: 'inherit' });
+  say('\n## Memory per invocation (256 MB of heap; 100,000 articles, 2 MB articles filling all 21 feeds)');
+  say('| operation | exit | peak heap MB (sampled) | peak RSS MB | ms |');
+  say('| --- | --- | --- | --- | --- |');
+  const rows: unknown[] = [];
+  for (const op of ['publish', 'takedown', 'republish']) {
+    const child = spawnSync(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', join(root, 'bench/memory.ts'), 'run', dir, op], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    const result = child.status === 0 ? JSON.parse(line) : null;
+    rows.push({ op, status: child.status, ...result });
+    say(`| ${op} | ${child.status === 0 ? 0 : `${child.status ?? child.signal} (${/heap out of memory/.test(child.stderr) ? 'out of memory' : 'failed'})`} | ${result ? fmt(result.peakHeapMb, 0) : '–'} | ${result ? fmt(result.maxRssMb, 0) : '–'} | ${result ? fmt(result.ms, 0) : '–'} |`);
+  }
+  results.memory = rows;
+}
+
+const only = (process.env.BENCH_ONLY ?? 'rendering,reading,worst,folder,stores,cold,trips,handler').split(',');
 say(`# Benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${process.arch}`);
 if (only.includes('rendering')) await rendering();
 if (only.includes('reading')) await reading();
@@ -282,6 +363,9 @@ if (only.includes('worst')) worst();
 if (only.includes('folder')) await folderRepublish();
 if (only.includes('stores')) await s3Scenarios();
 if (only.includes('cold')) await coldStarts();
+if (only.includes('trips')) await trips();
+if (only.includes('handler')) await handler();
+if (only.includes('memory')) memory();
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
 writeFileSync(join(work, 'results.md'), `${out.join('\n')}\n`);
 console.log(`\nwrote ${join(work, 'results.json')} and results.md`);

@@ -8,8 +8,39 @@ z.config(en());
 /** Ids become S3 keys and file names: letters, digits, dot, underscore, hyphen; no `..`, slash or NUL. */
 export const ARTICLE_ID = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/**
+ * Every length (characters) and count the model allows: the schema below and the raw reader's own check
+ * (src/read/valid.ts) both read them from here.
+ */
+export const LIMITS = {
+  url: 2048,
+  title: 1000,
+  summary: 5000,
+  dateline: 200,
+  section: 100,
+  tag: 100,
+  tags: 100,
+  author: 200,
+  authors: 50,
+  publisher: 200,
+  attribution: 500,
+  attributions: 20,
+  paragraph: 100_000,
+  paragraphs: 2000,
+  quote: 2000,
+  quotes: 100,
+  speaker: 200,
+  role: 300,
+  photos: 100,
+  caption: 5000,
+  credit: 500,
+  related: 100,
+  relatedLabel: 100,
+  relatedTitle: 500,
+} as const;
+
 const httpUrl = z.pipe(
-  z.string().check(z.trim(), z.maxLength(2048, 'is longer than 2048 characters'), z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
+  z.string().check(z.trim(), z.maxLength(LIMITS.url, `is longer than ${LIMITS.url} characters`), z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
   z.transform(normaliseUrl),
 );
 
@@ -19,7 +50,10 @@ const httpUrl = z.pipe(
  * JSON Feed validators and feed readers insist on this.
  */
 export function normaliseUrl(value: string): string {
-  const url = new URL(value);
+  return normaliseParsed(new URL(value));
+}
+
+function normaliseParsed(url: URL): string {
   const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
   // (The host is already ASCII, lower case and free of these characters after parsing.)
   const encode = (part: string) =>
@@ -34,22 +68,37 @@ export function normaliseUrl(value: string): string {
 
 export function isHttpUrl(value: string): boolean {
   try {
-    const url = new URL(value);
-    // The host as RFC 3986 allows it (WHATWG parsing lets through hosts such as `"`).
-    return (url.protocol === 'http:' || url.protocol === 'https:') && /^(?:[a-z0-9._~-]+|\[[0-9a-f:.]+\])$/i.test(url.hostname);
+    return isHttp(new URL(value));
   } catch {
     return false;
   }
 }
 
-const isoDate = z
-  .string()
-  .check(
-    z.refine(
-      (value: string) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)),
-      'must be an ISO 8601 date',
-    ),
-  );
+function isHttp(url: URL): boolean {
+  // The host as RFC 3986 allows it (WHATWG parsing lets through hosts such as `"`).
+  return (url.protocol === 'http:' || url.protocol === 'https:') && /^(?:[a-z0-9._~-]+|\[[0-9a-f:.]+\])$/i.test(url.hostname);
+}
+
+/** normaliseUrl of the value if isHttpUrl, else null: the two with one parse. */
+export function normalisedHttpUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return isHttp(url) ? normaliseParsed(url) : null;
+}
+
+/** A date as the model stores it: ISO 8601 that Date.parse reads. */
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+const isoDate = z.string().check(z.refine(isIsoDate, 'must be an ISO 8601 date'));
+
+/** A photo's MIME type as the model keeps it. */
+export const IMAGE_TYPE = /^image\/[a-z0-9.+-]+$/;
 
 const text = (max: number) => z.string().check(z.maxLength(max, `is longer than ${max} characters`));
 const nonEmptyText = (max: number) => z.string().check(z.maxLength(max, `is longer than ${max} characters`), z.minLength(1, 'must not be empty'));
@@ -58,23 +107,23 @@ const count = (check: z.core.$ZodCheck<number>) => nullableDefault(z.int().check
 
 export const PhotoSchema = z.object({
   url: nullableDefault(httpUrl),
-  caption: nullableDefault(text(5000)),
-  credit: nullableDefault(text(500)),
-  type: nullableDefault(z.string().check(z.regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg'))),
+  caption: nullableDefault(text(LIMITS.caption)),
+  credit: nullableDefault(text(LIMITS.credit)),
+  type: nullableDefault(z.string().check(z.regex(IMAGE_TYPE, 'must be an image MIME type such as image/jpeg'))),
   bytes: count(z.gte(0)),
   width: count(z.gt(0)),
   height: count(z.gt(0)),
 });
 
 export const QuoteSchema = z.object({
-  text: nonEmptyText(2000),
-  speaker: nullableDefault(text(200)),
-  role: nullableDefault(text(300)),
+  text: nonEmptyText(LIMITS.quote),
+  speaker: nullableDefault(text(LIMITS.speaker)),
+  role: nullableDefault(text(LIMITS.role)),
 });
 
 export const RelatedSchema = z.object({
-  label: z._default(text(100), 'Related'),
-  title: nonEmptyText(500),
+  label: z._default(text(LIMITS.relatedLabel), 'Related'),
+  title: nonEmptyText(LIMITS.relatedTitle),
   url: nullableDefault(httpUrl),
 });
 
@@ -86,21 +135,21 @@ export const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 export const ArticleSchema = z.object({
   id: z.string().check(z.regex(ARTICLE_ID, 'must be 1-128 letters, digits, ".", "_" or "-" (no "..", slashes or NUL)')),
   url: z.nullable(httpUrl),
-  title: nonEmptyText(1000),
-  summary: text(5000),
+  title: nonEmptyText(LIMITS.title),
+  summary: text(LIMITS.summary),
   published: isoDate,
   updated: isoDate,
-  dateline: z.nullable(text(200)),
+  dateline: z.nullable(text(LIMITS.dateline)),
   language: z.string().check(z.regex(LANGUAGE_TAG, 'must be a language tag such as en or en-GB')),
-  section: z.nullable(text(100)),
-  tags: list(text(100), 100),
-  authors: list(text(200), 50),
-  publisher: z.nullable(text(200)),
-  attribution: list(text(500), 20),
-  paragraphs: list(text(100_000), 2000).check(z.minLength(1, 'must hold at least one paragraph')),
-  quotes: list(QuoteSchema, 100),
-  photos: list(PhotoSchema, 100),
-  related: list(RelatedSchema, 100),
+  section: z.nullable(text(LIMITS.section)),
+  tags: list(text(LIMITS.tag), LIMITS.tags),
+  authors: list(text(LIMITS.author), LIMITS.authors),
+  publisher: z.nullable(text(LIMITS.publisher)),
+  attribution: list(text(LIMITS.attribution), LIMITS.attributions),
+  paragraphs: list(text(LIMITS.paragraph), LIMITS.paragraphs).check(z.minLength(1, 'must hold at least one paragraph')),
+  quotes: list(QuoteSchema, LIMITS.quotes),
+  photos: list(PhotoSchema, LIMITS.photos),
+  related: list(RelatedSchema, LIMITS.related),
 });
 
 export type Article = z.output<typeof ArticleSchema>;

@@ -7,6 +7,7 @@ import { ARTICLE_ID, type Article, ArticleSchema, type ReadResult, type ReadWarn
 import { ArticleError } from '../errors.js';
 import { isoSeconds, shortHash, slugify, toPlainText, truncateAtWord } from '../text.js';
 import { findDates, mostCommonDate } from './dates.js';
+import { checkedArticle } from './valid.js';
 
 export const TITLE_MAX = 110;
 export const SUMMARY_MAX = 300;
@@ -34,6 +35,11 @@ export interface ArticleDraft {
   dateSources?: string[][];
   /** The paragraphs are plain text already (the raw reader cleans as it reads): not cleaned twice. */
   plainParagraphs?: boolean;
+  /**
+   * Built by the raw reader: checked by checkedArticle (src/read/valid.ts) rather than by a second pass of
+   * ArticleSchema, which runs only when that check fails, to report the refusal in its words.
+   */
+  fromRawReader?: boolean;
 }
 
 export interface ReadContext {
@@ -181,20 +187,39 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
     dateline: clean(draft.dateline),
     language: draft.language?.trim() || context.defaultLanguage || 'en',
     section: clean(draft.section),
-    tags: unique((draft.tags ?? []).map(clean)),
-    authors: unique((draft.authors ?? []).map(clean)),
+    tags: cleanUnique(draft.tags),
+    authors: cleanUnique(draft.authors),
     publisher: clean(draft.publisher),
-    attribution: unique((draft.attribution ?? []).map(clean)),
+    attribution: cleanUnique(draft.attribution),
     paragraphs,
-    quotes: (draft.quotes ?? []).map((q) => ({ text: clean(q.text) ?? '', speaker: clean(q.speaker), role: clean(q.role) })),
-    photos: (draft.photos ?? []).map((p) => ({ ...p, caption: clean(p.caption), credit: clean(p.credit) })),
-    related: (draft.related ?? []).map((r) => ({ label: clean(r.label) ?? 'Related', title: clean(r.title) ?? '', url: r.url })),
+    quotes: mapList(draft.quotes, (q) => ({ text: clean(q.text) ?? '', speaker: clean(q.speaker), role: clean(q.role) })),
+    photos: mapList(draft.photos, (p) => ({ ...p, caption: clean(p.caption), credit: clean(p.credit) })),
+    related: mapList(draft.related, (r) => ({ label: clean(r.label) ?? 'Related', title: clean(r.title) ?? '', url: r.url })),
   };
+  const checked = draft.fromRawReader ? checkedArticle(candidate) : null;
+  if (checked) return { article: checked, warnings };
   const parsed = ArticleSchema.safeParse(candidate);
   if (!parsed.success) throw articleErrorFromZod(source, parsed.error);
   return { article: parsed.data, warnings };
 }
 
-function unique(values: (string | null)[]): string[] {
-  return [...new Set(values.filter((v): v is string => v !== null))];
+/** The items mapped, by a loop (see parseRawBody's lines: arrays from map change kind once optimised). */
+function mapList<T, U>(items: readonly T[] | undefined, f: (item: T) => U): U[] {
+  const out: U[] = [];
+  for (const item of items ?? []) out.push(f(item));
+  return out;
+}
+
+/** Each value cleaned, empty ones left out, each kept once (a loop: see parseRawBody's lines). */
+function cleanUnique(values: readonly string[] | undefined): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const value of values ?? []) {
+    const text = clean(value);
+    if (text !== null && !seen.has(text)) {
+      seen.add(text);
+      out.push(text);
+    }
+  }
+  return out;
 }

@@ -40,6 +40,55 @@ export const FrontMatterSchema = z.looseObject({
 
 export type FrontMatter = z.output<typeof FrontMatterSchema>;
 
+/** Fields FrontMatterSchema takes as plain strings (dates stay strings under the YAML core schema). */
+const TEXT_FIELDS = new Set(['url', 'summary', 'published', 'updated', 'author', 'language', 'publisher', 'dateline']);
+/** Fields it takes as a string or a number (`stringish`), and lists of such names (or one without brackets). */
+const NAME_FIELDS = new Set(['id', 'title', 'section']);
+const LIST_FIELDS = new Set(['tags', 'authors']);
+
+/** A string, or a number the schema accepts (finite) as its String; null for anything else. */
+function plainName(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
+}
+
+/**
+ * What FrontMatterSchema gives for plain front matter, the kind nearly every article carries (known fields
+ * only, each a string or number, lists of them, photos as bare URLs), without a pass through zod's generic
+ * machinery, slowest in a fresh process (issue 9: cold reading). Null for anything else (another
+ * field, an object, a null, a list where a string goes), which then goes through the schema, so a
+ * refusal is still in its words. tests/read-valid.test.ts holds it to the schema.
+ */
+export function plainFrontMatter(value: Record<string, unknown>): FrontMatter | null {
+  const meta: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (TEXT_FIELDS.has(key)) {
+      if (typeof v !== 'string') return null;
+      meta[key] = v;
+    } else if (NAME_FIELDS.has(key)) {
+      const name = plainName(v);
+      if (name === null) return null;
+      meta[key] = name;
+    } else if (LIST_FIELDS.has(key)) {
+      const items = Array.isArray(v) ? v : [v];
+      const names: string[] = [];
+      for (const item of items) {
+        const name = plainName(item);
+        if (name === null) return null;
+        names.push(name);
+      }
+      meta[key] = names;
+    } else if (key === 'photos') {
+      if (!Array.isArray(v) || !v.every((item) => typeof item === 'string')) return null;
+      meta[key] = v.map((url: string) => ({ url }));
+    } else {
+      return null;
+    }
+  }
+  return meta as FrontMatter;
+}
+
 const OPENING = /^\uFEFF?---[ \t]*\r?\n/;
 const CLOSING = /\r?\n---[ \t]*(\r?\n|$)/;
 
@@ -78,7 +127,10 @@ export function splitFrontMatter(text: string, source: string): { meta: FrontMat
   }
   rejectSharedNodes(value, source);
   if (typeof value !== 'object' || Array.isArray(value)) throw new ArticleError(source, 'front matter', 'must be a YAML mapping of field: value');
+  const body = rest.slice(closing.index + closing[0].length);
+  const plain = plainFrontMatter(value as Record<string, unknown>);
+  if (plain) return { meta: plain, body };
   const parsed = FrontMatterSchema.safeParse(value);
   if (!parsed.success) throw articleErrorFromZod(source, parsed.error);
-  return { meta: parsed.data, body: rest.slice(closing.index + closing[0].length) };
+  return { meta: parsed.data, body };
 }

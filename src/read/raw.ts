@@ -168,8 +168,9 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
     for (const m of text.matchAll(MARKER)) {
       const url = (m[2] ?? '').trim();
       const alt = toPlainText(m[1] ?? '');
-      if (url !== '' && !isHttpUrl(url)) droppedUrls.push(url);
-      markers.push({ alt, url: url !== '' && isHttpUrl(url) ? url : null });
+      const http = url !== '' && isHttpUrl(url);
+      if (url !== '' && !http) droppedUrls.push(url);
+      markers.push({ alt, url: http ? url : null });
     }
     return { text, kind: 'marker' };
   }
@@ -380,7 +381,9 @@ function repeatsVerbatim(shape: QuoteShape, lower: readonly string[], places: Pl
     const from = (places.at[k] as number) - anchor;
     const other = lower[j] as string;
     // The last character first: a place that shares the opening mostly differs before the end.
-    return from >= 0 && other.charCodeAt(from + stripped.length - 1) === stripped.charCodeAt(stripped.length - 1) && other.startsWith(stripped, from);
+    // (In bounds first: reading past the end is a slow path that throws away the optimised code.)
+    const end = from + stripped.length;
+    return from >= 0 && end <= other.length && other.charCodeAt(end - 1) === stripped.charCodeAt(stripped.length - 1) && other.startsWith(stripped, from);
   });
 }
 
@@ -401,7 +404,8 @@ function repeatsFolded(shape: QuoteShape, folded: string, lower: readonly string
     if ((lower[j] as string).length <= shape.own.length || !holds(places.lines, j)) return null;
     const from = foldPlaces.at[k] as number;
     const other = folds[j] as string;
-    return other.charCodeAt(from + folded.length - 1) === folded.charCodeAt(folded.length - 1) && other.startsWith(folded, from);
+    const end = from + folded.length;
+    return end <= other.length && other.charCodeAt(end - 1) === folded.charCodeAt(folded.length - 1) && other.startsWith(folded, from);
   });
 }
 
@@ -410,7 +414,8 @@ function repeatsFolded(shape: QuoteShape, folded: string, lower: readonly string
  * depends on the text only, so it is found for every candidate first; lines are marked in order after.
  */
 function markPullQuotes(lines: Line[]): void {
-  const lower = lines.map((l) => (l.kind === 'text' ? l.text.toLowerCase() : ''));
+  const lower: string[] = [];
+  for (const l of lines) lower.push(l.kind === 'text' ? l.text.toLowerCase() : '');
   const shapes: QuoteShape[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
@@ -441,7 +446,8 @@ function markPullQuotes(lines: Line[]): void {
   if (second.length > 0) {
     const holding = new Set<number>();
     for (const opening of new Set(second.map(({ shape }) => shape.opening))) for (const j of (places.get(opening) as Places).lines) holding.add(j);
-    const folds = lines.map((l, j) => (holding.has(j) ? fold(l.text) : ''));
+    const folds: string[] = [];
+    for (let j = 0; j < lines.length; j++) folds.push(holding.has(j) ? fold((lines[j] as Line).text) : '');
     const key = (folded: string) => folded.slice(0, 12);
     const foldPlaces = placesOf(folds, new Set(second.map(({ folded }) => key(folded))), Math.min(...second.map(({ folded }) => folded.length)) - 1);
     for (const { shape, folded } of second) {
@@ -490,7 +496,10 @@ export function parseRawBody(body: string): RawParts {
   if (split.length > MAX_LINES) throw new CountError('paragraphs', `${split.length} lines is more than the ${MAX_LINES} an article may have`);
   const longest = split.reduce((n, l) => Math.max(n, l.length), 0);
   if (longest > MAX_LINE) throw new CountError('paragraphs', `a line of ${longest} characters is longer than the ${MAX_LINE} a paragraph may have`);
-  const lines = split.map((text) => classify(text, markers, droppedUrls));
+  // A loop, not map: arrays from map change elements kind once map is optimised into its caller, and each
+  // change throws away the caller's optimised code (issue 9: reading from a cold process).
+  const lines: Line[] = [];
+  for (const text of split) lines.push(classify(text, markers, droppedUrls));
   // Every marker with a URL ends up a photo (with a caption or of its own): too many is certain now.
   const markerPhotos = markers.reduce((n, m) => n + (m.url === null ? 0 : 1), 0);
   if (markerPhotos > MAX_PHOTOS) throw new CountError('photos', `holds more than ${MAX_PHOTOS} items: the text has ${markerPhotos} image markers with a URL`);
