@@ -83,6 +83,10 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     language: optional(env, 'SITE_LANGUAGE'),
     publisher: optional(env, 'SITE_PUBLISHER'),
     copyright: optional(env, 'SITE_COPYRIGHT'),
+    logo: optional(env, 'SITE_LOGO'),
+    icon: optional(env, 'SITE_ICON'),
+    cover: optional(env, 'SITE_COVER'),
+    accentColor: optional(env, 'SITE_ACCENT_COLOR'),
     limits: Object.keys(limits).length === 0 ? undefined : limits,
   };
   for (const key of Object.keys(siteInput)) if (siteInput[key] === undefined) delete siteInput[key];
@@ -91,7 +95,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     site = parseSiteConfig(siteInput, 'environment');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
     throw new ConfigError('environment', names[error.field] ?? error.field, error.reason, { cause: error });
   }
   // Checked even when unused: serverless.yml grants reads under it.

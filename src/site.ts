@@ -1,6 +1,6 @@
 /** Site configuration: read and checked once, with defaults so no flag is required. */
 import * as z from 'zod/mini';
-import { isHttpUrl, LANGUAGE_TAG } from './article.js';
+import { isHttpUrl, LANGUAGE_TAG, normaliseUrl } from './article.js';
 import { ConfigError } from './errors.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
 
@@ -9,6 +9,8 @@ const absoluteUrl = z.pipe(
   z.transform((url: string) => (url.endsWith('/') ? url : `${url}/`)),
 );
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+/** An image's URL, normalised as article URLs are (no trailing slash added). */
+const imageUrl = z.pipe(z.string().check(z.maxLength(2048), z.refine(isHttpUrl, 'must be an absolute http(s) URL')), z.transform(normaliseUrl));
 
 export const DEFAULT_FEED_BYTES = 2_000_000;
 export const DEFAULT_ITEM_CHARS = 500_000;
@@ -25,6 +27,12 @@ export const SiteConfigSchema = z.strictObject({
   language: z._default(z.string().check(z.regex(LANGUAGE_TAG, 'must be a language tag such as en or en-GB')), 'en'),
   publisher: z._default(text(1, 200), 'Newsroom'),
   copyright: z.optional(text(0, 500)),
+  /** Branding, where each format has a place for it: a wide logo (RSS <image>, Atom <logo>), a square icon
+   * (Atom <icon>, JSON Feed icon and favicon), a cover image and an accent colour (partner profiles). */
+  logo: z.optional(imageUrl),
+  icon: z.optional(imageUrl),
+  cover: z.optional(imageUrl),
+  accentColor: z.optional(z.pipe(z.string().check(z.regex(/^#?[0-9A-Fa-f]{6}$/, 'must be a hex colour such as #0A66C2')), z.transform((value: string) => value.replace(/^#/, '').toLowerCase()))),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */

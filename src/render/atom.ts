@@ -11,7 +11,7 @@ import type { Article } from '../article.js';
 import { escapeAttr as attr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
-import { GENERATOR, MEDIA_NS } from './rss.js';
+import { GENERATOR, MEDIA_NS, thumbnailAttributes } from './rss.js';
 
 export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
 
@@ -44,6 +44,11 @@ function entry(article: Article, publisher: string): string {
     const credit = photo.credit ? element('      ', 'media:credit', ' role="photographer" scheme="urn:ebu"', text(photo.credit)) : '';
     out += description || credit ? `${open}>\n${description}${credit}    </media:content>\n` : `${open}/>\n`;
   }
+  const lead = photos[0];
+  if (lead) {
+    const attributes = Object.entries(thumbnailAttributes(lead, attr)).map(([name, value]) => ` ${name}="${value}"`).join('');
+    out += `    <media:thumbnail${attributes}/>\n`;
+  }
   return `${out}  </entry>\n`;
 }
 
@@ -61,6 +66,8 @@ export const renderAtom: FeedRenderer = (feed, articles, site) => {
   out += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
   out += element('  ', 'rights', '', text(site.copyright));
   out += element('  ', 'generator', '', GENERATOR);
+  if (site.icon) out += element('  ', 'icon', '', text(site.icon));
+  if (site.logo) out += element('  ', 'logo', '', text(site.logo));
   for (const article of articles) out += entry(article, site.publisher);
   // RFC 6721 tombstones: readers and partners learn an entry was withdrawn.
   for (const d of feed.deleted) out += `  <at:deleted-entry ref="${attr(d.entryId)}" when="${isoSeconds(new Date(d.when))}"/>\n`;

@@ -60,6 +60,8 @@ export const renderJsonFeed: FeedRenderer = (feed, articles, site) => {
     home_page_url: feed.homeUrl,
     feed_url: feed.selfUrls.json,
     description: feed.description,
+    // JSON Feed's icon and favicon are both square: the icon, never the wide logo.
+    ...(site.icon ? { icon: site.icon, favicon: site.icon } : {}),
     language: site.language,
     authors: [{ name: site.publisher, url: site.url }],
     _syndicate: {

@@ -36,6 +36,14 @@ function text(value: string): string {
   return value.replaceAll('&', '&amp;');
 }
 
+/** The lead photo as Media RSS's thumbnail (what partners show beside the headline), shared with Atom. */
+export function thumbnailAttributes(photo: Photo & { url: string }, escape: (value: string) => string): Record<string, string> {
+  const attributes: Record<string, string> = { url: escape(photo.url) };
+  if (photo.width !== null) attributes.width = String(photo.width);
+  if (photo.height !== null) attributes.height = String(photo.height);
+  return attributes;
+}
+
 function mediaContents(article: Article): Record<string, unknown>[] {
   return photosWithUrl(article).map((photo) => {
     const attributes: Record<string, string> = { url: attr(photo.url), type: attr(photoType(photo)), medium: 'image' };
@@ -69,6 +77,7 @@ function item(article: Article, publisher: string): Item {
   if (article.publisher) extensions.push({ name: 'dc:publisher', objects: { _text: text(article.publisher) } });
   const media = mediaContents(article);
   if (media.length > 0) extensions.push({ name: 'media:content', objects: media as unknown as Record<string, unknown> });
+  if (lead) extensions.push({ name: 'media:thumbnail', objects: { _attributes: thumbnailAttributes(lead, attr) } });
   return {
     title: cdataSafe(escapeHtml(article.title)),
     // With a URL: link and a permalink guid (feed writes isPermaLink="true" when only link is given).
@@ -96,6 +105,8 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
     updated: feedUpdated(articles, feed.deleted),
     generator: GENERATOR,
     feedLinks: { rss: feed.selfUrls.rss },
+    // The channel's <image>: the wide logo, else the square icon.
+    ...(site.logo || site.icon ? { image: text((site.logo ?? site.icon) as string) } : {}),
   });
   generator.addExtension({ name: 'dc:publisher', objects: { _text: text(site.publisher) } });
   for (const article of articles) generator.addItem(item(article, site.publisher));
