@@ -37,8 +37,8 @@ function text(value: string): string {
 }
 
 /** The lead photo as Media RSS's thumbnail (what partners show beside the headline), shared with Atom. */
-export function thumbnailAttributes(photo: Photo & { url: string }, escape: (value: string) => string): Record<string, string> {
-  const attributes: Record<string, string> = { url: escape(photo.url) };
+export function thumbnailAttributes(photo: Photo & { url: string }, escapeValue: (value: string) => string): Record<string, string> {
+  const attributes: Record<string, string> = { url: escapeValue(photo.url) };
   if (photo.width !== null) attributes.width = String(photo.width);
   if (photo.height !== null) attributes.height = String(photo.height);
   return attributes;
