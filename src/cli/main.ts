@@ -1,14 +1,16 @@
 /** The `syndicate` command: thin wiring over the core. `run` takes its I/O so tests can drive it. */
 import { Command, CommanderError } from 'commander';
-import { ARTICLE_ID, type Article } from '../article.js';
+import { ARTICLE_ID, type Article, type ReadWarning } from '../article.js';
 import { renderSelected } from '../build.js';
 import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
+import { checkArticle, checkFeeds, checkUnreadable, type Finding, profilesFor, sortFindings, summarise } from '../preflight.js';
+import { isProfileName, PROFILE_NAMES } from '../profiles.js';
 import { FeedSelector } from '../select.js';
-import { parseSiteConfig } from '../site.js';
+import { parseSiteConfig, type SiteConfig } from '../site.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
@@ -38,6 +40,7 @@ export interface ReadArticle {
   file: string;
   /** The id was derived from the URL: another URL deriving the same id is then a collision, not an update. */
   idFromUrl: boolean;
+  warnings: readonly ReadWarning[];
 }
 
 /**
@@ -74,7 +77,7 @@ export async function readEach(paths: readonly string[], io: CliIo, skipInvalid:
       continue;
     }
     const accepted = article as Article;
-    accept({ article: accepted, file, idFromUrl: accepted.url !== null && result.warnings.some((w) => w.field === 'id') });
+    accept({ article: accepted, file, idFromUrl: accepted.url !== null && result.warnings.some((w) => w.field === 'id'), warnings: result.warnings });
     read += 1;
   }
   return { read, failed };
@@ -140,7 +143,7 @@ function replaceHint(error: unknown, flags: string): never {
  * publishing it with placeholder settings would rewrite every feed under another title and URL. Every
  * flag is checked before the store is touched, so a refusal writes nothing.
  */
-async function openStore(options: StoreOptions, use: { articles: boolean; io: CliIo }): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string }> {
+async function openStore(options: StoreOptions, use: { articles: boolean; io: CliIo }): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string; site: SiteConfig }> {
   const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
   const flagCacheControl = options.cacheControl === undefined ? undefined : checkCacheControl(options.cacheControl, 'command line', '--cache-control');
   const store = chooseStore(options);
@@ -162,7 +165,7 @@ async function openStore(options: StoreOptions, use: { articles: boolean; io: Cl
   if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
   const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
   const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
-  return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix };
+  return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix, site };
 }
 
 /** No record and no feed state: nothing was ever published to this store. */
@@ -205,13 +208,61 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean }) => {
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
-      const { read, failed } = await readEach(paths, io, options.skipInvalid, ({ article }) => selector.offer(article));
+      // The partners' pre-flight rules run on every article as it passes, summarised once at the end.
+      const findings: Finding[] = [];
+      const now = new Date();
+      const { read, failed } = await readEach(paths, io, options.skipInvalid, (input) => {
+        selector.offer(input.article);
+        findings.push(...checkArticle(input, profilesFor(), site, now));
+      });
       const files = renderSelected(selector.feeds(), site, {
         onOverBudget: (note) => io.stderr(`warning: ${note.path}: ${note.left} oldest item(s) left out to stay within ${note.feedBytes} bytes\n`),
       });
+      findings.push(...checkFeeds(selector.feeds(), profilesFor(), site));
+      io.stderr(`${summarise(findings)}\n`);
       await replaceFolder(options.out, files);
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+    });
+
+  program
+    .command('check')
+    .description("report what each partner would refuse or downgrade in these articles and their feeds (exit 1 on a refusal)")
+    .argument('[paths...]', 'article files or folders', ['articles'])
+    .option('--profile <name>', `one partner: ${PROFILE_NAMES.join(', ')} (default: all)`)
+    .option('-c, --config <file>', 'site config (JSON)')
+    .option('--json', 'print the findings as a JSON array', false)
+    .action(async (paths: string[], options: { profile?: string; config?: string; json: boolean }) => {
+      if (options.profile !== undefined && !isProfileName(options.profile)) {
+        throw new ConfigError('--profile', 'profile', `"${options.profile}" is not a profile; use one of ${PROFILE_NAMES.join(', ')}`);
+      }
+      const profiles = profilesFor(options.profile);
+      const site = await loadSiteConfig(options.config);
+      const files = await findArticleFiles(paths);
+      if (files.length === 0) throw new ArticleError(paths.join(' '), '(files)', 'no article files found (.txt, .md, .json)');
+      const selector = new FeedSelector(site);
+      const findings: Finding[] = [];
+      const now = new Date();
+      for await (const result of readArticleFiles(files)) {
+        if (result.error || !result.article) {
+          findings.push(...checkUnreadable(result.file, result.error ? describeError(result.error) : 'cannot be read', profiles));
+          continue;
+        }
+        selector.offer(result.article);
+        findings.push(...checkArticle({ file: result.file, article: result.article, warnings: result.warnings }, profiles, site, now));
+      }
+      findings.push(...checkFeeds(selector.feeds(), profiles, site));
+      sortFindings(findings);
+      if (options.json) {
+        io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
+      } else {
+        const rows = [['severity', 'profile', 'rule', 'file', 'id', 'message'], ...findings.map((f) => [f.severity, f.profile, f.rule, f.file, f.id ?? '', f.message])];
+        const widths = rows[0]?.map((_, i) => Math.min(40, Math.max(...rows.map((r) => (r[i] ?? '').length)))) ?? [];
+        for (const row of rows) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}\n`);
+        const rejects = findings.filter((f) => f.severity === 'reject').length;
+        io.stdout(`${files.length} file(s), ${profiles.length} profile(s): ${rejects} reject, ${findings.length - rejects} warn\n`);
+      }
+      if (findings.some((f) => f.severity === 'reject')) exitCode = 1;
     });
 
   const storeOptions = (command: Command) =>
@@ -233,7 +284,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .option('--skip-invalid', 'publish the other articles when some cannot be read or are refused (exit 0)', false)
     .option('--import', 'load an archive: store every article, then rebuild each feed once', false)
     .action(async (paths: string[], options: StoreOptions & { skipInvalid: boolean; import: boolean }) => {
-      const { store, syndicator, prefix } = await openStore(options, { articles: paths.length > 0, io });
+      const { store, syndicator, prefix, site } = await openStore(options, { articles: paths.length > 0, io });
       const wrote = (files: readonly string[]) => {
         for (const file of files) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
       };
@@ -244,6 +295,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         return;
       }
       const { articles, failed } = await readAll(paths, io, options.skipInvalid);
+      // The partners' pre-flight rules, summarised once (`syndicate check` lists each finding).
+      const now = new Date();
+      io.stderr(`${summarise(articles.flatMap((input) => checkArticle(input, profilesFor(), site, now)))}\n`);
       let refused = 0;
       if (options.import) {
         const imported = await syndicator.importArticles(articles.map((a) => a.article));
