@@ -87,6 +87,10 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     icon: optional(env, 'SITE_ICON'),
     cover: optional(env, 'SITE_COVER'),
     accentColor: optional(env, 'SITE_ACCENT_COLOR'),
+    hubs: optional(env, 'WEBSUB_HUBS')
+      ?.split(',')
+      .map((hub) => hub.trim())
+      .filter(Boolean),
     limits: Object.keys(limits).length === 0 ? undefined : limits,
   };
   for (const key of Object.keys(siteInput)) if (siteInput[key] === undefined) delete siteInput[key];
@@ -95,8 +99,8 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     site = parseSiteConfig(siteInput, 'environment');
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
-    throw new ConfigError('environment', names[error.field] ?? error.field, error.reason, { cause: error });
+    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+    throw new ConfigError('environment', names[error.field] ?? names[error.field.split(/[.[]/)[0] ?? ''] ?? error.field, error.reason, { cause: error });
   }
   // Checked even when unused: serverless.yml grants reads under it.
   const photoKeyPrefix = prefix(env, 'PHOTO_KEY_PREFIX', 'photos/');

@@ -12,6 +12,8 @@
  *   state/<feed>/state.json                 a feed's window of newest articles and takedowns (CAS)
  *   errors/<incoming key>.json              why an incoming object could not be published
  *   errors/articles/<id>.json               a stored record that is invalid (quarantined)
+ *   errors/websub.json                      the WebSub pings that failed, for a person (deleted once they pass)
+ *   state/websub.json                       feed URLs each hub has not been told of yet (CAS; retried)
  *   config/site.json                        the site configuration the store was last published with
  *   <feed prefix>rss.xml|atom.xml|feed.json and <feed prefix>sections/<slug>/...
  *
@@ -55,6 +57,9 @@ export const articleKey = (id: string) => `${ARTICLES}${id}.json`;
 export const sourceKey = (key: string) => `${SOURCES}${sha256(key).slice(0, 40)}.json`;
 export const urlKey = (url: string) => `${URLS}${sha256(url).slice(0, 40)}.json`;
 export const siteConfigKey = `${CONFIG}site.json`;
+/** Feed URLs a hub could not be told of: the next ping to that hub carries them too. */
+export const websubPendingKey = `${STATE}websub.json`;
+export const websubErrorKey = `${ERRORS}websub.json`;
 export const recordErrorKey = (id: string) => `${ERRORS}${ARTICLES}${id}.json`;
 
 /** S3's limit on a key, in bytes (UTF-8). */

@@ -9,7 +9,7 @@ const absoluteUrl = z.pipe(
   z.transform((url: string) => (url.endsWith('/') ? url : `${url}/`)),
 );
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
-/** An image's URL, normalised as article URLs are (no trailing slash added). */
+/** An absolute URL (an image's, a hub's), normalised as article URLs are (no trailing slash added). */
 const imageUrl = z.pipe(z.string().check(z.maxLength(2048), z.refine(isHttpUrl, 'must be an absolute http(s) URL')), z.transform(normaliseUrl));
 
 export const DEFAULT_FEED_BYTES = 2_000_000;
@@ -33,6 +33,8 @@ export const SiteConfigSchema = z.strictObject({
   icon: z.optional(imageUrl),
   cover: z.optional(imageUrl),
   accentColor: z.optional(z.pipe(z.string().check(z.regex(/^#?[0-9A-Fa-f]{6}$/, 'must be a hex colour such as #0A66C2')), z.transform((value: string) => value.replace(/^#/, '').toLowerCase()))),
+  /** WebSub hubs: every feed advertises them, and each is told of every feed file that changes. */
+  hubs: z._default(z.array(imageUrl).check(z.maxLength(10, 'holds more than 10 hubs')), []),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */

@@ -12,6 +12,7 @@
  */
 import { type Article, ArticleSchema } from './article.js';
 import { renderFeed } from './build.js';
+import { announce, type HubPinger, httpPinger } from './websub.js';
 import { backoffMs, type Engine, putJson, type RecordCache, realSleep, sha256, stable, union } from './engine/common.js';
 import { Feeds } from './engine/feeds.js';
 import { type RecordChange, RecordStore } from './engine/record-store.js';
@@ -54,6 +55,8 @@ export interface SyndicatorConfig {
   clock?: () => Date;
   /** Waits between compare-and-swap attempts (tests exploring interleavings pass their own). */
   sleep?: (ms: number) => Promise<void>;
+  /** Tells the site's WebSub hubs of changed feed files (default: an HTTP POST; null: never). */
+  pinger?: HubPinger | null;
 }
 
 export interface PublishOutcome {
@@ -102,12 +105,12 @@ export class Syndicator {
    * `etag` (from the event) makes an event whose object was replaced since a no-op: the newer event acts.
    */
   async publishObject(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string; size?: number } = {}): Promise<PublishOutcome> {
-    return this.recordingFailures(key, () => this.publishObjectNow(key, sequencer, options));
+    return this.announced(this.recordingFailures(key, () => this.publishObjectNow(key, sequencer, options)));
   }
 
   /** An object under incoming/ was deleted: a takedown of the article it supplied, if it still owns it. */
   async unpublishObject(key: string, sequencer: string | null, when: string): Promise<PublishOutcome> {
-    return this.recordingFailures(key, () => this.unpublishObjectNow(key, sequencer, when));
+    return this.announced(this.recordingFailures(key, () => this.unpublishObjectNow(key, sequencer, when)));
   }
 
   /**
@@ -329,12 +332,23 @@ export class Syndicator {
    * refuse it; in every case nothing is stored.
    */
   async publishArticle(article: Article, options: { idFromUrl?: boolean; source?: string } = {}): Promise<PublishOutcome> {
-    return this.publish(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: options.idFromUrl ?? false, source: options.source ?? `article ${article.id}` });
+    return this.announced(this.publish(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: options.idFromUrl ?? false, source: options.source ?? `article ${article.id}` }));
   }
 
   /** An editor's takedown by id: the article leaves its feeds (tombstones where the format has them). */
   async unpublishId(id: string, when: string): Promise<PublishOutcome> {
-    return this.changeAndReconcile(id, (current) => decideWithdrawByEditor(current, this.takedownTime(when)), new Map());
+    return this.announced(this.changeAndReconcile(id, (current) => decideWithdrawByEditor(current, this.takedownTime(when)), new Map()));
+  }
+
+  /** After feed files were written: the site's WebSub hubs are told of them (and of what they missed). */
+  private async announced(operation: Promise<PublishOutcome>): Promise<PublishOutcome> {
+    const outcome = await operation;
+    const { site } = this.config;
+    if (this.config.pinger !== null && site.hubs.length > 0) {
+      const topics = outcome.written.map((file) => new URL(file, site.feedUrl).toString());
+      await announce(topics, { hubs: site.hubs, pinger: this.config.pinger ?? httpPinger() }, this.store, this.log);
+    }
+    return outcome;
   }
 
   /**
@@ -493,7 +507,8 @@ export class Syndicator {
     const cache: RecordCache = new Map();
     for (const path of paths) written.push(...(await this.feeds.update(path, { touched: [], forced: false, full: true }, cache)));
     this.log.info('republished', { feeds: paths.length, written });
-    return { status: written.length > 0 ? 'published' : 'unchanged', written };
+    // Also tells hubs what an earlier ping could not.
+    return this.announced(Promise.resolve({ status: written.length > 0 ? 'published' : 'unchanged', written }));
   }
 
   // ---- the site configuration the store was published with ----

@@ -100,6 +100,8 @@ interface StoreOptions {
   prefix?: string;
   config?: string;
   cacheControl?: string;
+  /** false with --no-ping: the WebSub hubs are not told. */
+  ping?: boolean;
 }
 
 const DEFAULT_PREFIX = 'feeds/';
@@ -165,7 +167,16 @@ async function openStore(options: StoreOptions, use: { articles: boolean; io: Cl
   if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
   const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
   const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
-  return { store, syndicator: new Syndicator(store, { site, feedPrefix: prefix, cacheControl }, quietLogger), prefix, site };
+  // The engine's log stays quiet but for what a person must act on: a hub that could not be told.
+  const log: Logger = {
+    ...quietLogger,
+    error: (message, fields) => {
+      const where = fields?.hub ?? fields?.key;
+      use.io.stderr(`warning: ${message}${where ? ` (${where}: ${fields?.reason})` : ''}\n`);
+    },
+  };
+  const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl, ...(options.ping === false ? { pinger: null } : {}) }, log);
+  return { store, syndicator, prefix, site };
 }
 
 /** No record and no feed state: nothing was ever published to this store. */
@@ -273,7 +284,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       .option('-d, --dir <folder>', `without --bucket: a local folder as the store (default ${DEFAULT_DIR})`)
       .option('-c, --config <file>', "site config (JSON); without it, the store's own (config/site.json)")
       .option('-p, --prefix <prefix>', `key prefix of the feeds (default: the store's, else ${DEFAULT_PREFIX})`)
-      .option('--cache-control <value>', `Cache-Control of feed objects (default: the store's, else "${DEFAULT_CACHE_CONTROL}")`);
+      .option('--cache-control <value>', `Cache-Control of feed objects (default: the store's, else "${DEFAULT_CACHE_CONTROL}")`)
+      .option('--no-ping', "do not tell the site's WebSub hubs of the feeds that changed");
 
   storeOptions(
     program

@@ -62,6 +62,7 @@ export const renderAtom: FeedRenderer = (feed, articles, site) => {
   out += element('  ', 'updated', '', isoSeconds(feedUpdated(articles, feed.deleted)));
   out += `  <link rel="alternate" type="text/html" href="${attr(feed.homeUrl)}"/>\n`;
   out += `  <link rel="self" type="application/atom+xml" href="${attr(feed.selfUrls.atom)}"/>\n`;
+  for (const hub of site.hubs) out += `  <link rel="hub" href="${attr(hub)}"/>\n`;
   // A feed-level author makes every entry valid, bylines or not (RFC 4287 4.1.1).
   out += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
   out += element('  ', 'rights', '', text(site.copyright));

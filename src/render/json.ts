@@ -59,6 +59,7 @@ export const renderJsonFeed: FeedRenderer = (feed, articles, site) => {
     title: feed.title,
     home_page_url: feed.homeUrl,
     feed_url: feed.selfUrls.json,
+    ...(site.hubs.length > 0 ? { hubs: site.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: feed.description,
     // JSON Feed's icon and favicon are both square: the icon, never the wide logo.
     ...(site.icon ? { icon: site.icon, favicon: site.icon } : {}),

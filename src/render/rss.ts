@@ -111,6 +111,11 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
   generator.addExtension({ name: 'dc:publisher', objects: { _text: text(site.publisher) } });
   for (const article of articles) generator.addItem(item(article, site.publisher));
   let xml = generator.rss2();
+  // WebSub hubs beside the self link (feed writes at most one hub, unescaped).
+  if (site.hubs.length > 0) {
+    const hubs = site.hubs.map((hub) => `\n        <atom:link href="${attr(hub)}" rel="hub"/>`).join('');
+    xml = xml.replace(/<atom:link [^>]*rel="self"[^>]*\/>/, (self) => `${self}${hubs}`);
+  }
   // Declare the namespaces feed cannot: Media RSS always, Dublin Core when feed did not (no content).
   const extra = [`xmlns:media="${MEDIA_NS}"`, ...(xml.includes('xmlns:dc=') ? [] : [`xmlns:dc="${DC_NS}"`])];
   xml = xml.replace('<rss version="2.0"', `<rss version="2.0" ${extra.join(' ')}`);
