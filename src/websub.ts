@@ -32,13 +32,13 @@ export interface WebSubSettings {
 
 type Pending = Record<string, string[]>;
 
-/** The feeds' public URLs that changed, told to every hub with what each missed before. Never throws. */
-export async function announce(topics: readonly string[], settings: WebSubSettings, store: ObjectStore, log: Logger): Promise<void> {
+/** The feeds' public URLs that changed, told to every hub with what each missed before (kept in `store`). Never throws. */
+export async function announce(topics: readonly string[], settings: WebSubSettings, store: ObjectStore | null, log: Logger): Promise<void> {
   const { hubs, pinger } = settings;
   if (hubs.length === 0) return;
   let pending: Pending = {};
   try {
-    pending = ((await readPending(store))?.value ?? {}) as Pending;
+    pending = store ? ((await readPending(store))?.value ?? {}) : {};
   } catch (error) {
     log.warn('could not read the WebSub pings still owed', { reason: describeError(error) });
   }
@@ -68,6 +68,8 @@ export async function announce(topics: readonly string[], settings: WebSubSettin
       }
     }),
   );
+  // Without a store (`syndicate build` into a folder) a failure is only reported: the next build tells again.
+  if (!store) return;
   try {
     await settle(store, hubs, told, failed);
     if (Object.keys(failed).length > 0) {

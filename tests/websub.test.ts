@@ -5,7 +5,7 @@
  * by the next change or republish. Against a local hub on 127.0.0.1 that fetches each topic as a real hub
  * does, from a server over the folder store's files.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -205,6 +205,27 @@ describe('configuration and the CLI', () => {
       expect(told.code, told.stderr).toBe(0);
       expect(h.pings).toHaveLength(1);
       expect(h.pings[0]?.urls).toEqual(['atom.xml', 'feed.json', 'rss.xml'].map((f) => `${files}/feeds/${f}`));
+    });
+  });
+
+  it('syndicate build pings for the files that changed in its output folder; an identical build does not; --no-ping skips', async () => {
+    await withTempDir(async (dir) => {
+      const h = await hub();
+      const files = await fileServer(dir);
+      await writeFile(join(dir, 'site.json'), JSON.stringify({ title: 'T', url: 'https://news.test.example/', feedUrl: `${files}/out/`, hubs: [h.url] }));
+      await mkdir(join(dir, 'in'));
+      await writeFile(join(dir, 'in', 'a.md'), `---\nid: a\nurl: https://news.test.example/a\nsection: World\npublished: ${day(1)}\n---\nBEIJING - Story a opens here.\n`);
+      const build = (...extra: string[]) => cli(['build', join(dir, 'in'), '--out', join(dir, 'out'), '--config', join(dir, 'site.json'), ...extra]);
+      expect((await build('--no-ping')).code).toBe(0);
+      expect(h.pings).toHaveLength(0);
+      await writeFile(join(dir, 'in', 'b.md'), `---\nid: b\nurl: https://news.test.example/b\nsection: Sport\npublished: ${day(2)}\n---\nBEIJING - Story b opens here.\n`);
+      const built = await build();
+      expect(built.code, built.stderr).toBe(0);
+      expect(h.pings).toHaveLength(1);
+      expect(h.pings[0]?.urls).toEqual(['atom.xml', 'feed.json', 'rss.xml', 'sections/sport/atom.xml', 'sections/sport/feed.json', 'sections/sport/rss.xml'].map((f) => `${files}/out/${f}`));
+      expect(h.pings[0]?.fetched.every((f) => f.status === 200)).toBe(true);
+      expect((await build()).code).toBe(0);
+      expect(h.pings).toHaveLength(1);
     });
   });
 });

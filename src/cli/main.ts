@@ -1,7 +1,9 @@
 /** The `syndicate` command: thin wiring over the core. `run` takes its I/O so tests can drive it. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ARTICLE_ID, type Article, type ReadWarning } from '../article.js';
-import { renderSelected } from '../build.js';
+import { type OutputFile, renderSelected } from '../build.js';
 import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
@@ -15,6 +17,7 @@ import { FolderObjectStore } from '../storage/folder-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
+import { announce, httpPinger } from '../websub.js';
 import { findArticleFiles, loadSiteConfig, readArticleFile, readArticleFiles, type ReadFileResult } from './inputs.js';
 
 export interface CliIo {
@@ -24,6 +27,16 @@ export interface CliIo {
 
 /** The CLI reports what it did itself; the syndicator's structured lines are for Lambda logs. */
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The files whose bytes differ from those under `dir` (a missing file differs). */
+async function changedFiles(dir: string, files: readonly OutputFile[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const file of files) {
+    const before = await readFile(join(dir, file.path), 'utf8').catch(() => null);
+    if (before !== file.body) changed.push(file.path);
+  }
+  return changed.sort();
+}
 
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
@@ -216,7 +229,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .requiredOption('-o, --out <dir>', 'output folder (replaced as a whole)')
     .option('-c, --config <file>', 'site config (JSON)')
     .option('--skip-invalid', 'build the other articles when some cannot be read', false)
-    .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean }) => {
+    .option('--no-ping', "do not tell the site's WebSub hubs of the feeds that changed")
+    .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean; ping: boolean }) => {
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
       // The partners' pre-flight rules run on every article as it passes, summarised once at the end.
@@ -231,7 +245,18 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       });
       findings.push(...checkFeeds(selector.feeds(), profilesFor(), site));
       io.stderr(`${summarise(findings)}\n`);
+      // Hubs hear of the files whose bytes differ from what the folder held (new ones included).
+      const changed = options.ping && site.hubs.length > 0 ? await changedFiles(options.out, files) : [];
       await replaceFolder(options.out, files);
+      if (changed.length > 0) {
+        const log: Logger = { ...quietLogger, error: (message, fields) => io.stderr(`warning: ${message} (${fields?.hub}: ${fields?.reason})\n`) };
+        await announce(
+          changed.map((path) => new URL(path, site.feedUrl).toString()),
+          { hubs: site.hubs, pinger: httpPinger() },
+          null,
+          log,
+        );
+      }
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
