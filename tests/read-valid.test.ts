@@ -206,8 +206,8 @@ describe('the raw reader’s output always passes the schema', () => {
     );
   });
 
-  it('on every article of the corpus', () => {
-    const dir = join(import.meta.dirname, 'fixtures', 'corpus');
+  it.each(['corpus', 'agencies'])('on every article of the %s corpus', (corpus) => {
+    const dir = join(import.meta.dirname, 'fixtures', corpus);
     const names = readdirSync(dir).filter((n) => n.endsWith('.txt'));
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(readAndCompare(name, readFileSync(join(dir, name)), new Date('2031-07-08T09:10:11Z')).article).toBeDefined();

@@ -59,3 +59,46 @@ export function mostCommonDate(texts: readonly string[]): string | null {
   }
   return best;
 }
+
+const MONTH_THEN_DAY = new RegExp(`^${MONTH}\\s+(\\d{1,2})$`);
+const DAY_THEN_MONTH = new RegExp(`^(\\d{1,2})\\s+${MONTH}$`);
+
+/** A month and day as a dateline writes them ("Feb 12", "March 3", "Sept. 9", "12 Feb"), or null. */
+export function monthDayOf(text: string): { month: number; day: number } | null {
+  if (text.length > 20) return null;
+  const md = MONTH_THEN_DAY.exec(text);
+  const dm = md ? null : DAY_THEN_MONTH.exec(text);
+  const month = md ? monthNumber(md[1] ?? '') : dm ? monthNumber(dm[2] ?? '') : 0;
+  const day = Number(md ? md[2] : dm?.[1]);
+  return month > 0 && day >= 1 && day <= 31 ? { month, day } : null;
+}
+
+/**
+ * The month and day in the year that puts them nearest the given day (YYYY-MM-DD): a dateline of Jan 2
+ * beside a caption dated Dec 31, 2023 is 2024-01-02. Null for a day no year near it has (31 June).
+ */
+export function dayNear(month: number, day: number, near: string): string | null {
+  const year = Number(near.slice(0, 4));
+  const target = Date.parse(`${near}T00:00:00Z`);
+  let best: string | null = null;
+  for (const y of [year, year - 1, year + 1]) {
+    const found = toDay(y, month, day);
+    if (found !== null && (best === null || Math.abs(Date.parse(`${found}T00:00:00Z`) - target) < Math.abs(Date.parse(`${best}T00:00:00Z`) - target))) best = found;
+  }
+  return best;
+}
+
+/** The year most often written on its own (1900-2199), ties going to the one written first; null if none. */
+export function mostCommonYear(texts: readonly string[]): number | null {
+  const counts = new Map<number, number>();
+  for (const text of texts) for (const m of text.matchAll(/\b(19\d\d|2[01]\d\d)\b/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
+  let best: number | null = null;
+  let bestCount = 0;
+  for (const [year, count] of counts) {
+    if (count > bestCount) {
+      best = year;
+      bestCount = count;
+    }
+  }
+  return best;
+}

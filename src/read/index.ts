@@ -4,6 +4,7 @@ import type { Photo, ReadResult } from '../article.js';
 import * as z from 'zod/mini';
 import { ArticleSchema, isHttpUrl } from '../article.js';
 import { ArticleError } from '../errors.js';
+import { dayNear, monthDayOf, mostCommonDate, mostCommonYear } from './dates.js';
 import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
 import { splitFrontMatter } from './front-matter.js';
 import { CountError, parseRawBody, type RawMarker, type RawPhoto } from './raw.js';
@@ -92,13 +93,31 @@ export function readRawArticle(content: string | Uint8Array, context: ReadContex
     quotes: parts.quotes,
     photos,
     related: parts.related,
-    dateSources: [parts.captionText, parts.paragraphs],
+    dateSources: [...givenDays(parts), parts.captionText, parts.paragraphs],
     plainParagraphs: true,
     fromRawReader: true,
   };
   const result = finalizeArticle(draft, context);
   for (const warning of result.warnings) warnings.push(warning);
   return { article: result.article, warnings };
+}
+
+/**
+ * Days the raw text gives rather than mentions, best first: a byline's (`| Updated: 2024-02-12 09:15`),
+ * then the dateline's month and day in the year the captions or the text write (issue 13). Each is a date
+ * source of its own, ahead of the dates found in captions and paragraphs.
+ */
+function givenDays(parts: ReturnType<typeof parseRawBody>): string[][] {
+  const days: string[][] = [];
+  if (parts.bylineDate !== null) days.push([parts.bylineDate]);
+  const monthDay = parts.datelineDate === null ? null : monthDayOf(parts.datelineDate);
+  if (monthDay) {
+    const near = mostCommonDate(parts.captionText) ?? mostCommonDate(parts.paragraphs);
+    const year = near === null ? (mostCommonYear(parts.captionText) ?? mostCommonYear(parts.paragraphs)) : null;
+    const day = near !== null ? dayNear(monthDay.month, monthDay.day, near) : year !== null ? dayNear(monthDay.month, monthDay.day, `${year}-07-02`) : null;
+    if (day !== null) days.push([day]);
+  }
+  return days;
 }
 
 const foldText = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();

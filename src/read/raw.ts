@@ -5,6 +5,7 @@
  */
 import { isHttpUrl } from '../article.js';
 import { stripXmlForbidden, titleCaseName, toPlainText as toPlain } from '../text.js';
+import { bareCredit, closingAttribution, isConventionCredit, mastheadByline, readDateline } from './conventions.js';
 
 /** Lines reaching here have had their spacing folded and forbidden characters removed by splitLines. */
 const toPlainText = (text: string) => toPlain(text, { spacingDone: true });
@@ -46,6 +47,10 @@ export interface RawParts {
   captionText: string[];
   /** Markers whose URL was dropped (not http(s)), to warn about. */
   droppedUrls: string[];
+  /** The month and day of the dateline ("Feb 12"), without a year: the published day once a year is found. */
+  datelineDate: string | null;
+  /** A day (YYYY-MM-DD) a byline gives (`| Updated: 2024-02-12 09:15`): better than any found in the text. */
+  bylineDate: string | null;
 }
 
 const MARKER = /!\[([^\]]{0,300})\]\(([^)\s]{0,2048})(?:\s+"[^"]{0,300}")?\)/g;
@@ -68,9 +73,7 @@ const PHOTO_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|PROVIDED|COURTESY)\b/;
 const CREDIT_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|FILE|PROVIDED|COURTESY|POOL|IMAGE|IMAGES|VCG|IC|AP|AFP|REUTERS|GETTY|EPA|XINHUA|CHINA DAILY|AGENCIES|CNS|SPUTNIK|TASS|BLOOMBERG)\b/;
 const ATTRIBUTION_PHRASE = /^(with\b.*\binputs?\b.*|agencies|xinhua|reuters|ap|afp|dpa|tass|kyodo|yonhap|bernama|anadolu|bloomberg|cgtn|china daily|china news service|source:.*|sources:.*|.*\bcontributed to this (story|report|article)\.?)$/i;
 const SENTENCE_END = /[.!?:;…]["'”’)\]]*$/;
-// A dateline: a place in capitals, optionally ", Country" or ", Month Day" and "(Agency)", then a dash.
-// A plain hyphen needs a space before it ("WHO-led talks" is no dateline); dashes may stand unspaced.
-const DATELINE = /^((\p{Lu}[\p{Lu}.'’ ]*\p{Lu}\.?)(?:,\s*[\p{L}\d][\p{L}\d .'’]{0,40}?)?)\s*(?:\(([^)]{2,40})\))?(?:\s+(?:--|-)|\s*[–—])\s*(?=\S)/u;
+// Datelines, and the agencies' photo credits, closing lines and bylines: the table in conventions.ts.
 const ABBREVIATION_END = /\b(Ltd|Co|Inc|Corp|Plc|Jr|Sr|Bros|Dept|Univ|St)\.$/;
 // A speaker's name does not open with a preposition or article: "In Zurich, officials said" is prose.
 const SPEAKER = /^(?!(?:In|On|At|The|A|An|For|From|With|By|As|After|Before|During|Since|Under|Over|To|Of|But|And|When|While|If)\s)(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le)){1,4}),\s+(\S.{1,119})$/u;
@@ -123,6 +126,11 @@ interface Line {
   kind: Kind;
   /** For captions with the credit on the same line; for credit lines, the credit. */
   credit?: string;
+  /** A credit written without brackets (`ZOU HONG / CHINA DAILY`): a credit only under a caption. */
+  bare?: boolean;
+  /** A byline's date (YYYY-MM-DD) and masthead, when it gives them. */
+  date?: string;
+  publisher?: string;
 }
 
 /** Splits into lines; joins a hard-wrapped line with the next when the sentence plainly runs on. */
@@ -187,22 +195,31 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
   }
   const byline = first === 0x42 /* B */ && text.length <= 120 ? BYLINE.exec(text) : null;
   if (byline && !SENTENCE_END.test(text)) return { text: (byline[1] ?? '').trim(), kind: 'byline' };
+  const masthead = mastheadByline(text);
+  if (masthead) return { text: masthead.byline, kind: 'byline', date: masthead.date, publisher: masthead.publisher };
   const closes = last === 0x29 /* ) */ || last === 0x5d; /* ] */
   const paren = closes && (first === 0x28 || first === 0x5b) ? PAREN_LINE.exec(text) : null;
   if (paren) {
     const inner = (paren[1] ?? '').trim();
     // Capitals on a line of their own are a credit (under a caption) until shown otherwise: a closing one
     // with nothing after it is the article's attribution, decided once all lines are known.
-    if (isCreditText(inner, true)) return { text: inner, kind: 'credit', credit: inner };
+    if (isCreditText(inner, true) || isConventionCredit(inner, first === 0x5b)) return { text: inner, kind: 'credit', credit: inner };
     if (ATTRIBUTION_PHRASE.test(inner)) return { text: inner, kind: 'attribution' };
     return { text: inner, kind: 'attribution' };
   }
   const trailing = closes && text.length <= 2000 ? TRAILING_CREDIT.exec(text) : null;
   if (trailing) {
     const inner = (trailing[2] ?? '').trim();
-    if (isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) {
+    if ((isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) || isConventionCredit(inner, last === 0x5d)) {
       return { text: (trailing[1] ?? '').trim(), kind: 'caption', credit: inner };
     }
+  }
+  const closing = closingAttribution(text);
+  if (closing !== null) return { text: closing, kind: 'attribution' };
+  const bare = bareCredit(text);
+  if (bare) {
+    if (bare.at === 0) return { text, kind: 'credit', credit: text, bare: true };
+    return { text: text.slice(0, bare.at).trim(), kind: 'caption', credit: bare.credit };
   }
   return { text, kind: 'text' };
 }
@@ -514,7 +531,9 @@ export function parseRawBody(body: string): RawParts {
     const line = lines[i] as Line;
     if (line.kind !== 'credit') continue;
     const previous = lines[i - 1];
-    if (!line.text.includes('/') && !/^photo/i.test(line.text) && lastContent < i) {
+    if (line.bare && previous?.kind !== 'text') {
+      line.kind = 'text'; // capitals with a slash are a credit only under a caption
+    } else if (!line.text.includes('/') && !/^photo/i.test(line.text) && lastContent < i) {
       line.kind = 'attribution';
     } else if (previous?.kind === 'text') {
       previous.kind = 'caption';
@@ -551,7 +570,10 @@ export function parseRawBody(body: string): RawParts {
     publisher: null,
     captionText: [],
     droppedUrls,
+    datelineDate: null,
+    bylineDate: null,
   };
+  let mastheadPublisher: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     switch (line.kind) {
@@ -589,6 +611,8 @@ export function parseRawBody(body: string): RawParts {
         break;
       case 'byline':
         parts.authors.push(...parseByline(toPlainText(line.text)));
+        if (line.date !== undefined) parts.bylineDate ??= line.date;
+        if (line.publisher !== undefined) mastheadPublisher ??= toPlainText(line.publisher);
         break;
       case 'publication':
         parts.publisher ??= toPlainText(line.text);
@@ -598,15 +622,16 @@ export function parseRawBody(body: string): RawParts {
     }
   }
 
+  // The publication line names the publisher; a byline's masthead does when there is none.
+  parts.publisher ??= mastheadPublisher;
+
   const lead = parts.paragraphs[0];
-  if (lead !== undefined) {
-    const dateline = DATELINE.exec(lead);
-    if (dateline && (dateline[2] ?? '').replace(/[^\p{Lu}]/gu, '').length >= 3) {
-      parts.dateline = (dateline[1] ?? '').trim();
-      const agency = dateline[3]?.trim();
-      if (agency && !parts.attribution.includes(agency)) parts.attribution.push(agency);
-      parts.paragraphs[0] = lead.slice(dateline[0].length);
-    }
+  const dateline = lead === undefined ? null : readDateline(lead);
+  if (lead !== undefined && dateline) {
+    parts.dateline = dateline.dateline;
+    parts.datelineDate = dateline.date;
+    if (dateline.agency && !parts.attribution.includes(dateline.agency)) parts.attribution.push(dateline.agency);
+    parts.paragraphs[0] = lead.slice(dateline.length);
   }
   return parts;
 }
