@@ -5,6 +5,7 @@ import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';
+import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { FEED_FILES, type FeedSpec, selectFeeds } from './select.js';
 import { feedBudget, type SiteConfig } from './site.js';
@@ -56,7 +57,7 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
     total += Buffer.byteLength(renderContentHtml(items[bound] as Article, site.publisher));
     if (total > feedBytes) break;
   }
-  return (Object.keys(FEED_FILES) as FeedFormat[]).map((format) => {
+  const feeds = (Object.keys(FEED_FILES) as FeedFormat[]).map((format) => {
     const path = spec.path + FEED_FILES[format];
     const render = (count: number) => RENDERERS[format](spec, count === items.length ? items : items.slice(0, count), site);
     let shown = bound;
@@ -75,9 +76,21 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
     }
     if (shown < items.length) options.onOverBudget?.({ path, shown, left: items.length - shown, feedBytes });
     if (options.check !== false) checkFeed(path, body);
-    return { path, body, contentType: CONTENT_TYPES[format] };
+    return { path, body, contentType: CONTENT_TYPES[format], shown };
   });
+  // The page a person sees beside the files (src/render/page.ts): the items the RSS file carries.
+  const shownInRss = feeds[0]?.shown ?? items.length;
+  const pagePath = `${spec.path}${PAGE_FILE}`;
+  const page = renderPage(spec, items.slice(0, shownInRss), site);
+  if (options.check !== false) checkFeed(pagePath, page);
+  return [...feeds.map(({ path, body, contentType }) => ({ path, body, contentType })), { path: pagePath, body: page, contentType: 'text/html; charset=utf-8' }];
 }
+
+/** The page beside each feed's files. */
+export const PAGE_FILE = 'index.html';
+
+/** Feed files (not pages): what WebSub hubs are told of. */
+export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE;
 
 /** Every feed of the site: site-wide and one per section, newest `limit` articles each. */
 export function buildFeeds(articles: readonly Article[], site: SiteConfig, options: RenderOptions = {}): OutputFile[] {

@@ -35,8 +35,16 @@ export function checkJsonFeed(path: string, text: string): void {
   }
 }
 
+/** Throws FeedCheckError unless the page, past its doctype, parses as XML (so every value was escaped). */
+export function checkPage(path: string, html: string): void {
+  const doctype = '<!DOCTYPE html>\n';
+  if (!html.startsWith(doctype)) throw new FeedCheckError(path, 'not an HTML page: it must open with <!DOCTYPE html>');
+  checkXml(path, html.slice(doctype.length));
+}
+
 /** Checks one output file by its name. */
 export function checkFeed(path: string, body: string): void {
   if (path.endsWith('.json')) checkJsonFeed(path, body);
+  else if (path.endsWith('.html')) checkPage(path, body);
   else checkXml(path, body);
 }

@@ -11,7 +11,7 @@
  * - Nothing is stored that the feeds would refuse; what cannot be read is quarantined and reported.
  */
 import { type Article, ArticleSchema } from './article.js';
-import { renderFeed } from './build.js';
+import { isFeedFile, renderFeed } from './build.js';
 import { announce, type HubPinger, httpPinger } from './websub.js';
 import { backoffMs, type Engine, putJson, type RecordCache, realSleep, sha256, stable, union } from './engine/common.js';
 import { Feeds } from './engine/feeds.js';
@@ -345,7 +345,7 @@ export class Syndicator {
     const outcome = await operation;
     const { site } = this.config;
     if (this.config.pinger !== null && site.hubs.length > 0) {
-      const topics = outcome.written.map((file) => new URL(file, site.feedUrl).toString());
+      const topics = outcome.written.filter(isFeedFile).map((file) => new URL(file, site.feedUrl).toString());
       await announce(topics, { hubs: site.hubs, pinger: this.config.pinger ?? httpPinger() }, this.store, this.log);
     }
     return outcome;

@@ -90,7 +90,7 @@ describe('a feed file over its byte budget', () => {
 
   it('leaves out its oldest items, as few as it can, and says so', () => {
     const notes: { path: string; shown: number; left: number }[] = [];
-    const files = renderFeed(feedSpec(site, null), articles, site, { onOverBudget: (note) => notes.push(note) });
+    const files = renderFeed(feedSpec(site, null), articles, site, { onOverBudget: (note) => notes.push(note) }).filter((f) => !f.path.endsWith('.html'));
     for (const file of files) {
       const bytes = Buffer.byteLength(file.body);
       expect(bytes, file.path).toBeLessThanOrEqual(200_000);
@@ -112,10 +112,10 @@ describe('a feed file over its byte budget', () => {
     expect(feedBudget(own, 'sections/world/')).toEqual({ feedBytes: 100_000, itemChars: 20_000 });
     expect(feedBudget(own, '')).toEqual({ feedBytes: 2_000_000, itemChars: 500_000 });
     const files = buildFeeds(articles, own);
-    const section = files.filter((f) => f.path.startsWith('sections/world/'));
+    const section = files.filter((f) => f.path.startsWith('sections/world/') && !f.path.endsWith('.html'));
     expect(section).toHaveLength(3);
     for (const file of section) expect(Buffer.byteLength(file.body)).toBeLessThanOrEqual(100_000);
-    for (const file of files.filter((f) => !f.path.startsWith('sections/'))) expect(Buffer.byteLength(file.body)).toBeGreaterThan(400_000);
+    for (const file of files.filter((f) => !f.path.startsWith('sections/') && !f.path.endsWith('.html'))) expect(Buffer.byteLength(file.body)).toBeGreaterThan(400_000);
   });
 });
 

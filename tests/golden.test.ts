@@ -29,7 +29,7 @@ describe('golden feeds', () => {
     const name = 'examples/articles/putin-kim-vladivostok.md';
     const { article } = readArticle(name, readFileSync(join(root, name)), {});
     const files = buildFeeds([article], site);
-    expect(files.map((f) => f.path)).toEqual(['rss.xml', 'atom.xml', 'feed.json', 'sections/world/rss.xml', 'sections/world/atom.xml', 'sections/world/feed.json']);
+    expect(files.map((f) => f.path)).toEqual(['rss.xml', 'atom.xml', 'feed.json', 'index.html', 'sections/world/rss.xml', 'sections/world/atom.xml', 'sections/world/feed.json', 'sections/world/index.html']);
     compare('example', files);
   });
 

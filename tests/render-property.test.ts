@@ -80,7 +80,7 @@ describe('JSON reader on arbitrary field values', () => {
         try {
           const { article } = readJsonArticle(text, { source: 'random.json' });
           const files = buildFeeds([article], makeSite());
-          expect(files).toHaveLength(article.section ? 6 : 3);
+          expect(files).toHaveLength(article.section ? 8 : 4);
         } catch (error) {
           expect(error).toBeInstanceOf(ArticleError);
           expect((error as ArticleError).message.startsWith('random.json: ')).toBe(true);

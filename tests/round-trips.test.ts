@@ -113,7 +113,8 @@ describe('RoundTripStore', () => {
 });
 
 /** What the paths make today (2 ms a request, an archive of 300): a regression fails; lower them as they improve. */
-const BOUNDS = { direct: { requests: 21, roundTrips: 9 }, event: { requests: 28, roundTrips: 15 } };
+// Two more PUTs since each feed has its page (index.html), in the same round trip as its feed files.
+const BOUNDS = { direct: { requests: 23, roundTrips: 9 }, event: { requests: 30, roundTrips: 15 } };
 
 describe('one publish of a new newest article with a section, on an archive of 300 (warm)', () => {
   let measured: Awaited<ReturnType<typeof publishRoundTrips>>;
@@ -127,11 +128,11 @@ describe('one publish of a new newest article with a section, on an archive of 3
     const bound = BOUNDS[path];
     console.log(`${path}: ${m.total} requests (${describeCounts(m.counts)}) in ${m.roundTrips} sequential round trips; bound ${bound.requests} in ${bound.roundTrips}; issue 9 goal 13 in 6`);
     expect(m.status).toBe('published');
-    // Both the site feed and the article's section feed changed, in three formats each.
+    // Both the site feed and the article's section feed changed: three formats and the page beside them, each.
     expect(m.section).not.toBeNull();
-    expect(m.written).toHaveLength(6);
+    expect(m.written).toHaveLength(8);
     expect(m.written).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json']));
-    expect(m.written.filter((f) => f.startsWith('sections/'))).toHaveLength(3);
+    expect(m.written.filter((f) => f.startsWith('sections/'))).toHaveLength(4);
     expect(m.total).toBeLessThanOrEqual(bound.requests);
     expect(m.roundTrips).toBeLessThanOrEqual(bound.roundTrips);
     expect(m.criticalPath).toHaveLength(m.roundTrips);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ARTICLE_ID, type Article, type ReadWarning } from '../article.js';
-import { type OutputFile, renderSelected } from '../build.js';
+import { isFeedFile, type OutputFile, renderSelected } from '../build.js';
 import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
@@ -246,7 +246,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       findings.push(...checkFeeds(selector.feeds(), profilesFor(), site));
       io.stderr(`${summarise(findings)}\n`);
       // Hubs hear of the files whose bytes differ from what the folder held (new ones included).
-      const changed = options.ping && site.hubs.length > 0 ? await changedFiles(options.out, files) : [];
+      const changed = options.ping && site.hubs.length > 0 ? (await changedFiles(options.out, files)).filter(isFeedFile) : [];
       await replaceFolder(options.out, files);
       if (changed.length > 0) {
         const log: Logger = { ...quietLogger, error: (message, fields) => io.stderr(`warning: ${message} (${fields?.hub}: ${fields?.reason})\n`) };
@@ -258,7 +258,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         );
       }
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
-      io.stdout(`${read} article(s) in ${files.length / 3} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+      io.stdout(`${read} article(s) in ${selector.feeds().length} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
 
   program

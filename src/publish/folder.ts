@@ -6,7 +6,8 @@ import type { OutputFile } from '../build.js';
 import { PublishError } from '../errors.js';
 import { FEED_FILES } from '../select.js';
 
-const FEED_NAMES = new Set<string>(Object.values(FEED_FILES));
+// The three feed files and the page beside them (src/render/page.ts).
+const FEED_NAMES = new Set<string>([...Object.values(FEED_FILES), 'index.html']);
 const SECTIONS = 'sections';
 
 async function exists(path: string): Promise<boolean> {
@@ -18,8 +19,8 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * What in `dir` this tool did not write, as paths relative to it: syndicate writes exactly rss.xml,
- * atom.xml and feed.json, and the same three in sections/<slug>/. Anything else anywhere in the tree (a
- * hand-written sections/index.html, a link, a folder where a feed file belongs) is foreign.
+ * atom.xml, feed.json and index.html, and the same four in sections/<slug>/. Anything else anywhere in the
+ * tree (a hand-written sections/index.html, a link, a folder where a feed file belongs) is foreign.
  */
 async function foreignEntries(dir: string): Promise<string[]> {
   const foreign: string[] = [];

@@ -820,6 +820,25 @@ function checkUrl(value: unknown, where: string): void {
   if (typeof value !== 'string' || !/^https?:\/\/[^\s]/i.test(value.trim())) throw new Error(`${where}: not an http(s) URL: ${JSON.stringify(value).slice(0, 120)}`);
 }
 
+/** The page's elements are its template's alone. */
+const PAGE_ELEMENTS = new Set(['html', 'head', 'meta', 'title', 'link', 'style', 'body', 'header', 'img', 'h1', 'h2', 'h3', 'p', 'section', 'ul', 'li', 'a', 'input', 'main', 'article', 'time', 'figure', 'figcaption', 'small', 'footer']);
+
+/** A page beside the feeds: one doctype, well-formed past it, only its template's elements, one item, URLs http(s) or the feed files beside it. */
+function checkPageFile(file: OutputFile): void {
+  const doctype = '<!DOCTYPE html>\n';
+  if (!file.body.startsWith(doctype)) throw new Error(`${file.path}: does not open with its doctype`);
+  const rest = file.body.slice(doctype.length);
+  if (/<!DOCTYPE|<!ENTITY/i.test(rest)) throw new Error(`${file.path}: a DOCTYPE or ENTITY declaration in the page`);
+  const valid = XMLValidator.validate(rest, { allowBooleanAttributes: false });
+  if (valid !== true) throw new Error(`${file.path}: XMLValidator: ${valid.err.code} ${valid.err.msg} at line ${valid.err.line}`);
+  for (const match of rest.matchAll(/<([A-Za-z][\w:-]*)/g)) if (!PAGE_ELEMENTS.has(match[1] as string)) throw new Error(`${file.path}: an element <${match[1]}> the page template does not write`);
+  if ((rest.match(/<article>/g) ?? []).length !== 1) throw new Error(`${file.path}: expected 1 item`);
+  for (const match of rest.matchAll(/ (href|src)="([^"]*)"/g)) {
+    const value = (match[2] as string).replaceAll('&amp;', '&');
+    if (!['rss.xml', 'atom.xml', 'feed.json'].includes(value)) checkUrl(value, `${file.path} ${match[1]}`);
+  }
+}
+
 /** Text of a parsed XML node: a string, or the #text of an element with attributes. */
 function nodeText(node: unknown): string {
   if (node === undefined || node === null) return '';
@@ -829,9 +848,13 @@ function nodeText(node: unknown): string {
 
 /** Checks every file of a build strictly; returns nothing, throws an Error naming what is wrong. */
 export function checkFeedFiles(files: readonly OutputFile[], article: Article): void {
-  const expected = article.section ? 6 : 3;
-  if (files.length !== expected) throw new Error(`expected ${expected} feed files, got ${files.length}`);
+  const expected = article.section ? 8 : 4;
+  if (files.length !== expected) throw new Error(`expected ${expected} files (three feeds and a page per feed), got ${files.length}`);
   for (const file of files) {
+    if (file.path.endsWith('index.html')) {
+      checkPageFile(file);
+      continue;
+    }
     if (file.path.endsWith('.json')) {
       const feed = JSON.parse(file.body);
       if (feed.items?.length !== 1) throw new Error(`${file.path}: expected 1 item, got ${feed.items?.length}`);
