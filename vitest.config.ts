@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    // They need a running Ceph RGW: `npm run test:rgw` (vitest.rgw.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/rgw/**'],
+    // They need a running Ceph RGW (`npm run test:rgw`, vitest.rgw.config.ts) or Chromium (`npm run test:browser`).
+    exclude: [...configDefaults.exclude, 'tests/rgw/**', 'tests/browser/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,24 +1,15 @@
 /**
- * Issue 11, a page a person can read: index.html beside each feed's files (src/render/page.ts), checked
- * as text and in a real browser: headless Chromium (Debian `chromium`, installed by .ci/run) loads the
- * page from a build's output folder over a local HTTP server; the test reads the DOM and keeps a
- * screenshot (.ci-artifacts/page.png).
+ * Issue 11, a page a person can read: index.html beside each feed's files (src/render/page.ts), checked as
+ * text here and in a real browser by tests/browser/page.test.ts (`npm run test:browser`).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
 import { buildFeeds } from '../src/build.js';
 import { checkPage } from '../src/check.js';
 import { renderPage } from '../src/render/page.js';
 import { feedSpec } from '../src/select.js';
-import { cli, makeArticle, makeSite, withTempDir } from './helpers.js';
+import { makeArticle, makeSite } from './helpers.js';
 
-const root = join(import.meta.dirname, '..');
 const lead = { url: 'https://img.test.example/lead.jpg', caption: 'Leaders shake hands in Vladivostok', credit: 'ALEXANDER ZEMLIANICHENKO / POOL', type: 'image/jpeg', bytes: 1000, width: 1200, height: 800 };
 
 function page(articles: Article[], site = makeSite({ logo: 'https://cdn.test.example/logo.png' })) {
@@ -65,44 +56,4 @@ describe('the page beside a feed', () => {
     expect(first.find((f) => f.path === 'index.html')?.contentType).toBe('text/html; charset=utf-8');
     expect(buildFeeds([{ ...article }], site).map((f) => f.body)).toEqual(first.map((f) => f.body));
   });
-});
-
-describe('in a browser', () => {
-  it('headless Chromium renders every item, with alt text on every image and links that reach the feed files', async () => {
-    expect(existsSync('/usr/bin/chromium'), 'Debian chromium (.ci/run installs it)').toBe(true);
-    await withTempDir(async (dir) => {
-      const out = join(dir, 'out');
-      const built = await cli(['build', 'examples/articles', '--out', out, '--config', 'examples/site.json', '--no-ping']);
-      expect(built.code, built.stderr).toBe(0);
-      const server = createServer((request, response) => {
-        const path = join(out, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname).replace(/\/$/, '/index.html'));
-        if (!existsSync(path)) return void response.writeHead(404).end();
-        response.writeHead(200, { 'content-type': path.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream' }).end(readFileSync(path));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      try {
-        // Run beside the server (a synchronous spawn would stop it from answering).
-        const chromium = async (...args: string[]) => (await promisify(execFile)('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], { encoding: 'utf8', timeout: 60_000 })).stdout;
-        const dom = await chromium('--dump-dom', base);
-        const items = (readFileSync(join(out, 'feed.json'), 'utf8').match(/"article_id"/g) ?? []).length;
-        expect(items).toBeGreaterThan(0);
-        expect(dom.match(/<article>/g)).toHaveLength(items);
-        const images = [...dom.matchAll(/<img\b[^>]*>/g)].map((m) => m[0]);
-        expect(images.length).toBeGreaterThan(0);
-        for (const img of images) expect(img, img).toMatch(/\balt="[^"]+"/);
-        expect(dom).toMatch(/<h1>Example Daily: Latest News<\/h1>/);
-        for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
-          expect(dom).toContain(`href="${file}"`);
-          expect((await fetch(new URL(file, base))).status, file).toBe(200);
-        }
-        mkdirSync(join(root, '.ci-artifacts'), { recursive: true });
-        const shot = join(root, '.ci-artifacts', 'page.png');
-        await chromium('--window-size=1200,1800', `--screenshot=${shot}`, base);
-        expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
-      }
-    });
-  }, 120_000);
 });
