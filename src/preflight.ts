@@ -4,10 +4,9 @@
  * time in; findings out. The partners' rules are data in src/profiles.ts.
  */
 import type { Article, ReadWarning } from './article.js';
-import { renderFeed } from './build.js';
+import { isFeedFile, type OutputFile } from './build.js';
 import { renderContentHtml } from './render/content.js';
 import { type Profile, PROFILES, type ProfileName } from './profiles.js';
-import type { FeedSpec } from './select.js';
 import type { SiteConfig } from './site.js';
 
 export type Severity = 'reject' | 'warn';
@@ -90,23 +89,23 @@ export function checkUnreadable(file: string, message: string, profiles: readonl
   return profiles.map((profile) => ({ file, id: null, profile: profile.name, rule: 'read', severity: 'reject' as const, message }));
 }
 
-/** The site's feeds (as a FeedSelector chose them) and configuration against each profile: file sizes, channel description, branding. */
-export function checkFeeds(feeds: readonly { spec: FeedSpec; articles: readonly Article[] }[], profiles: readonly Profile[], site: SiteConfig): Finding[] {
+/**
+ * The site's feed files (as rendered, within the site's own budgets) and its configuration against each
+ * profile: files over the partner's bytes, the channel description, branding. Pages are not feeds.
+ */
+export function checkFeeds(files: readonly OutputFile[], profiles: readonly Profile[], site: SiteConfig): Finding[] {
   const findings: Finding[] = [];
+  const sizes = files.filter((file) => isFeedFile(file.path)).map((file) => ({ path: file.path, bytes: Buffer.byteLength(file.body) }));
   for (const profile of profiles) {
     const add = (file: string, rule: string, message: string) => findings.push({ file, id: null, profile: profile.name, rule, severity: 'warn', message });
     if (profile.maxFeedDescription !== undefined && site.description.length > profile.maxFeedDescription) {
       add('(config)', 'feed-description', `site description of ${site.description.length} characters; ${profile.name} shows at most ${profile.maxFeedDescription}`);
     }
     if (profile.wantsBranding && !site.logo && !site.icon) add('(config)', 'branding', `no logo or icon in the site config; ${profile.name} shows one`);
-    if (profile.feedBytes === undefined) continue;
-    const feedBytes = Math.max(profile.feedBytes, 10_000);
-    const budgeted: SiteConfig = { ...site, limits: { ...site.limits, feedBytes, itemChars: Math.min(site.limits.itemChars, Math.floor(feedBytes / 2)), feeds: {} } };
-    for (const { spec, articles: shown } of feeds) {
-      renderFeed(spec, shown, budgeted, {
-        check: false,
-        onOverBudget: (note) => add(note.path, 'feed-bytes', `over ${profile.name}'s ${feedBytes} bytes: the ${note.left} oldest of ${note.shown + note.left} items would be left out`),
-      });
+    const { feedBytes } = profile;
+    if (feedBytes === undefined) continue;
+    for (const { path, bytes } of sizes) {
+      if (bytes > feedBytes) add(path, 'feed-bytes', `${bytes} bytes, over ${profile.name}'s ${feedBytes}: lower the feed's byte budget (limits.feeds) for it`);
     }
   }
   return findings;
@@ -118,15 +117,21 @@ export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Counts by profile and severity, for the one-line summary `build` and `publish` print. */
-export function summarise(findings: readonly Finding[]): string {
-  if (findings.length === 0) return 'pre-flight: nothing any partner would refuse or downgrade';
-  const by = new Map<string, { reject: number; warn: number }>();
-  for (const f of findings) {
-    const counts = by.get(f.profile) ?? { reject: 0, warn: 0 };
-    counts[f.severity] += 1;
-    by.set(f.profile, counts);
+/** Findings counted by profile and severity as they come, for the one line `build` and `publish` print. */
+export class FindingTally {
+  private readonly counts = new Map<string, { reject: number; warn: number }>();
+
+  add(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      const counts = this.counts.get(f.profile) ?? { reject: 0, warn: 0 };
+      counts[f.severity] += 1;
+      this.counts.set(f.profile, counts);
+    }
   }
-  const parts = [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([profile, c]) => `${profile} ${c.reject} reject, ${c.warn} warn`);
-  return `pre-flight: ${parts.join('; ')} (\`syndicate check\` lists them)`;
+
+  summary(): string {
+    if (this.counts.size === 0) return 'pre-flight: nothing any partner would refuse or downgrade';
+    const parts = [...this.counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([profile, c]) => `${profile} ${c.reject} reject, ${c.warn} warn`);
+    return `pre-flight: ${parts.join('; ')} (\`syndicate check\` lists them)`;
+  }
 }

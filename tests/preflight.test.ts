@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Article, Photo } from '../src/article.js';
 import { checkArticle, checkFeeds, type Finding, profilesFor } from '../src/preflight.js';
 import type { ProfileName } from '../src/profiles.js';
-import { selectFeeds } from '../src/select.js';
+import { buildFeeds } from '../src/build.js';
 import { cli, makeArticle, makeSite, withTempDir } from './helpers.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -79,11 +79,11 @@ describe('the feeds against the partners', () => {
   it("SmartNews: a file over 1 MB, a description over 30 characters, no logo or icon", () => {
     const big = Array.from({ length: 8 }, (_, i) => good({ id: `big-${i}`, url: `https://news.test.example/big-${i}`, published: `2026-11-1${i}T08:00:00Z`, paragraphs: ['word '.repeat(40_000)] }));
     const wordy = makeSite({ description: 'The latest stories from our whole newsroom' });
-    const findings = checkFeeds(selectFeeds(big, wordy), profilesFor('smartnews'), wordy);
+    const findings = checkFeeds(buildFeeds(big, wordy), profilesFor('smartnews'), wordy);
     expect(findings.map((f) => `${f.file}:${f.rule}`)).toEqual(expect.arrayContaining(['(config):feed-description', '(config):branding', 'rss.xml:feed-bytes', 'atom.xml:feed-bytes', 'feed.json:feed-bytes']));
     expect(findings.every((f) => f.severity === 'warn')).toBe(true);
     const branded = makeSite({ description: 'Short enough', icon: 'https://cdn.test.example/i.png' });
-    expect(checkFeeds(selectFeeds([good()], branded), profilesFor('smartnews'), branded)).toEqual([]);
+    expect(checkFeeds(buildFeeds([good()], branded), profilesFor('smartnews'), branded)).toEqual([]);
   });
 });
 

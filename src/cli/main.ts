@@ -9,7 +9,7 @@ import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
 import { replaceFolder } from '../publish/folder.js';
-import { checkArticle, checkFeeds, checkUnreadable, type Finding, profilesFor, sortFindings, summarise } from '../preflight.js';
+import { checkArticle, checkFeeds, checkUnreadable, type Finding, FindingTally, profilesFor, sortFindings } from '../preflight.js';
 import { isProfileName, PROFILE_NAMES } from '../profiles.js';
 import { FeedSelector } from '../select.js';
 import { parseSiteConfig, type SiteConfig } from '../site.js';
@@ -27,6 +27,17 @@ export interface CliIo {
 
 /** The CLI reports what it did itself; the syndicator's structured lines are for Lambda logs. */
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The engine's log, quiet but for what a person must act on (a hub that could not be told, a broken record). */
+function errorsOnly(io: CliIo): Logger {
+  return {
+    ...quietLogger,
+    error: (message, fields) => {
+      const where = fields?.hub ?? fields?.key;
+      io.stderr(`warning: ${message}${where ? ` (${where}: ${fields?.reason})` : ''}\n`);
+    },
+  };
+}
 
 /** The files whose bytes differ from those under `dir` (a missing file differs). */
 async function changedFiles(dir: string, files: readonly OutputFile[]): Promise<string[]> {
@@ -180,15 +191,7 @@ async function openStore(options: StoreOptions, use: { articles: boolean; io: Cl
   if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
   const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
   const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
-  // The engine's log stays quiet but for what a person must act on: a hub that could not be told.
-  const log: Logger = {
-    ...quietLogger,
-    error: (message, fields) => {
-      const where = fields?.hub ?? fields?.key;
-      use.io.stderr(`warning: ${message}${where ? ` (${where}: ${fields?.reason})` : ''}\n`);
-    },
-  };
-  const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl, ...(options.ping === false ? { pinger: null } : {}) }, log);
+  const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl, ...(options.ping === false ? { pinger: null } : {}) }, errorsOnly(use.io));
   return { store, syndicator, prefix, site };
 }
 
@@ -233,32 +236,39 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean; ping: boolean }) => {
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
-      // The partners' pre-flight rules run on every article as it passes, summarised once at the end.
-      const findings: Finding[] = [];
-      const now = new Date();
+      // Where each article came from, for the pre-flight check of those the feeds carry (weak: an article
+      // the selector drops is forgotten with it).
+      const inputs = new WeakMap<Article, ReadArticle>();
       const { read, failed } = await readEach(paths, io, options.skipInvalid, (input) => {
         selector.offer(input.article);
-        findings.push(...checkArticle(input, profilesFor(), site, now));
+        inputs.set(input.article, input);
       });
-      const files = renderSelected(selector.feeds(), site, {
+      const feeds = selector.feeds();
+      const files = renderSelected(feeds, site, {
         onOverBudget: (note) => io.stderr(`warning: ${note.path}: ${note.left} oldest item(s) left out to stay within ${note.feedBytes} bytes\n`),
       });
-      findings.push(...checkFeeds(selector.feeds(), profilesFor(), site));
-      io.stderr(`${summarise(findings)}\n`);
-      // Hubs hear of the files whose bytes differ from what the folder held (new ones included).
-      const changed = options.ping && site.hubs.length > 0 ? (await changedFiles(options.out, files)).filter(isFeedFile) : [];
+      // The partners' pre-flight rules on what the feeds carry, summarised once (`syndicate check` reads every file).
+      const tally = new FindingTally();
+      const now = new Date();
+      for (const article of new Set(feeds.flatMap((feed) => feed.articles))) {
+        const input = inputs.get(article);
+        if (input) tally.add(checkArticle(input, profilesFor(), site, now));
+      }
+      tally.add(checkFeeds(files, profilesFor(), site));
+      io.stderr(`${tally.summary()}\n`);
+      // Hubs hear of the feed files whose bytes differ from what the folder held (new ones included).
+      const changed = options.ping && site.hubs.length > 0 ? await changedFiles(options.out, files.filter((file) => isFeedFile(file.path))) : [];
       await replaceFolder(options.out, files);
+      for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       if (changed.length > 0) {
-        const log: Logger = { ...quietLogger, error: (message, fields) => io.stderr(`warning: ${message} (${fields?.hub}: ${fields?.reason})\n`) };
         await announce(
           changed.map((path) => new URL(path, site.feedUrl).toString()),
           { hubs: site.hubs, pinger: httpPinger() },
           null,
-          log,
+          errorsOnly(io),
         );
       }
-      for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
-      io.stdout(`${read} article(s) in ${selector.feeds().length} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
+      io.stdout(`${read} article(s) in ${feeds.length} feed(s)${failed.length ? `; ${failed.length} skipped` : ''}\n`);
     });
 
   program
@@ -287,7 +297,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         selector.offer(result.article);
         findings.push(...checkArticle({ file: result.file, article: result.article, warnings: result.warnings }, profiles, site, now));
       }
-      findings.push(...checkFeeds(selector.feeds(), profiles, site));
+      findings.push(...checkFeeds(renderSelected(selector.feeds(), site, { check: false }), profiles, site));
       sortFindings(findings);
       if (options.json) {
         io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
@@ -334,7 +344,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       const { articles, failed } = await readAll(paths, io, options.skipInvalid);
       // The partners' pre-flight rules, summarised once (`syndicate check` lists each finding).
       const now = new Date();
-      io.stderr(`${summarise(articles.flatMap((input) => checkArticle(input, profilesFor(), site, now)))}\n`);
+      const tally = new FindingTally();
+      for (const input of articles) tally.add(checkArticle(input, profilesFor(), site, now));
+      io.stderr(`${tally.summary()}\n`);
       let refused = 0;
       if (options.import) {
         const imported = await syndicator.importArticles(articles.map((a) => a.article));
