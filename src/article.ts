@@ -168,6 +168,11 @@ export interface ReadResult {
   warnings: ReadWarning[];
 }
 
+/** The article without what only its content needs (body, summary, quotes, photos, related): its place and name. */
+export function withoutContent(article: Article): Article {
+  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
+}
+
 /** Newest first; ties broken by id so every order is deterministic. */
 export function compareNewestFirst(a: Pick<Article, 'published' | 'id'>, b: Pick<Article, 'published' | 'id'>): number {
   const byDate = Date.parse(b.published) - Date.parse(a.published);

@@ -11,7 +11,7 @@
  * Every change to an entry comes from a record read after the state was read (see src/syndicator.ts), so
  * the windows converge on what the records say whatever the interleaving.
  */
-import { type Article, compareNewestFirst } from './article.js';
+import { type Article, compareNewestFirst, withoutContent } from './article.js';
 import { StoreError } from './errors.js';
 import type { FeedEntry } from './records.js';
 import { entryId } from './render/feed-model.js';
@@ -122,7 +122,7 @@ export function weightOf(article: Article): number {
 }
 
 export function leanArticle(article: Article): LeanArticle {
-  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [], lean: weightOf(article) };
+  return { ...withoutContent(article), lean: weightOf(article) };
 }
 
 /**

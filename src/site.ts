@@ -93,8 +93,3 @@ export function feedBudget(site: Pick<SiteConfig, 'limits'>, path: string): Feed
   for (const [name, budget] of Object.entries(limits.feeds)) if (feedPathOf(name) === path) own = budget;
   return { feedBytes: own?.feedBytes ?? limits.feedBytes, itemChars: own?.itemChars ?? limits.itemChars };
 }
-
-/** The largest item budget of any feed: what a stored article is cut to before any feed sees it. */
-export function largestItemChars(site: Pick<SiteConfig, 'limits'>): number {
-  return Math.max(site.limits.itemChars, ...Object.values(site.limits.feeds).map((b) => b.itemChars ?? 0));
-}

@@ -44,6 +44,11 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
   return out;
 }
 
+/** `work` on `items` a batch of `size` at a time, in order: what a batch holds is let go before the next. */
+export async function inBatches<T>(items: readonly T[], size: number, work: (batch: readonly T[], start: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += size) await work(items.slice(start, start + size), start);
+}
+
 export async function putJson(store: ObjectStore, key: string, value: unknown): Promise<string> {
   return store.put(key, stable(value), { contentType: 'application/json' });
 }

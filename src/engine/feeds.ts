@@ -35,7 +35,7 @@ import { fitToBudget } from '../render/content.js';
 import { feedSpec } from '../select.js';
 import { feedBudget, type SiteConfig } from '../site.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
-import { backoffMs, type Engine, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
+import { backoffMs, type Engine, inBatches, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
 import type { RecordStore } from './record-store.js';
 
 /** Parallel record reads when refilling or republishing a feed. */
@@ -116,8 +116,7 @@ export class Feeds {
       const fresh = new Map<string, StoredRecord | null>();
       // Read and placed a batch at a time, in order, so at most a batch of articles is held whole beyond
       // what the byte window keeps.
-      for (let start = 0; start < ids.length; start += READ_CONCURRENCY) {
-        const batch = ids.slice(start, start + READ_CONCURRENCY);
+      await inBatches(ids, READ_CONCURRENCY, async (batch) => {
         await Promise.all(batch.map(async (id) => fresh.set(id, await this.readForFeed(id, path, cache))));
         for (const id of batch) {
           // A takedown whose record is gone was made before records were kept on takedown: it stays.
@@ -125,7 +124,7 @@ export class Feeds {
           placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
         }
         this.keepLean(state, fresh);
-      }
+      });
       const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
       if (refill.items) await this.refillWindow('live', state, fresh, cache);
       if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
@@ -177,8 +176,7 @@ export class Feeds {
       after = keys[keys.length - 1];
       const markers = keys.map((k) => parseMarker(kind, path, k)).filter((m) => m !== null);
       const records: (StoredRecord | null)[] = [];
-      for (let start = 0; start < markers.length; start += READ_CONCURRENCY) {
-        const batch = markers.slice(start, start + READ_CONCURRENCY);
+      await inBatches(markers, READ_CONCURRENCY, async (batch, start) => {
         const read = await Promise.all(batch.map(async (m) => (fresh.has(m.id) ? (fresh.get(m.id) ?? null) : await this.readForFeed(m.id, path, cache))));
         for (const [i, m] of batch.entries()) fresh.set(m.id, read[i] ?? null);
         records.push(...read);
@@ -192,7 +190,7 @@ export class Feeds {
             fresh.set((batch[i] as { id: string }).id, lean);
           }
         }
-      }
+      });
       const stale: string[] = [];
       markers.forEach((marker, i) => {
         const record = records[i] ?? null;

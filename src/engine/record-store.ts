@@ -3,7 +3,7 @@
  * each revision wants: written before the record, and those no revision can want again deleted after it,
  * so a record is never without its markers. What a change is, src/records.ts decides.
  */
-import type { Article } from '../article.js';
+import { withoutContent } from '../article.js';
 import { StoreError, describeError } from '../errors.js';
 import { articleKey, recordErrorKey } from '../layout.js';
 import { type ArticleRecord, type Decision, isValidRecord, parseRecord, pendingAfter, type StoredRecord, wantedMarkers } from '../records.js';
@@ -14,11 +14,6 @@ export interface RecordChange {
   decision: Decision;
   before: StoredRecord | null;
   after: StoredRecord | null;
-}
-
-/** The article without what only a feed's content needs (the cache keeps this of records read for feeds). */
-function withoutContent(article: Article): Article {
-  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
 }
 
 export class RecordStore {

@@ -123,15 +123,15 @@ export class UrlBindings {
     throw new StoreError(key, `another publish of ${url} is in flight; try again`);
   }
 
-  /**
-   * After the record was written (or refused): the claim with this token becomes the binding, or is
-   * released, unless the claimed id's record holds the URL after all (another publish of it committed).
-   */
   /** Starts reading a URL's binding ahead of a claim; a failed read leaves the claim to read it itself. */
   prefetch(url: string): Prefetched {
     return { url, object: this.engine.store.get(urlKey(url)).catch(() => undefined) };
   }
 
+  /**
+   * After the record was written (or refused): the claim with this token becomes the binding, or is
+   * released, unless the claimed id's record holds the URL after all (another publish of it committed).
+   */
   async settle(url: string, token: string, keep: boolean, claim?: Claim): Promise<void> {
     const { store, maxAttempts } = this.engine;
     const key = urlKey(url);

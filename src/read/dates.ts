@@ -45,19 +45,24 @@ export function findDates(text: string): FoundDate[] {
   return found.sort((a, b) => a.index - b.index);
 }
 
-/** The date most often written, ties going to the one written first. */
-export function mostCommonDate(texts: readonly string[]): string | null {
-  const counts = new Map<string, number>();
-  for (const text of texts) for (const { day } of findDates(text)) counts.set(day, (counts.get(day) ?? 0) + 1);
-  let best: string | null = null;
+/** The value seen most often, ties going to the one seen first; null if none. */
+function mostCommon<T>(values: Iterable<T>): T | null {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: T | null = null;
   let bestCount = 0;
-  for (const [day, count] of counts) {
+  for (const [value, count] of counts) {
     if (count > bestCount) {
-      best = day;
+      best = value;
       bestCount = count;
     }
   }
   return best;
+}
+
+/** The date most often written, ties going to the one written first. */
+export function mostCommonDate(texts: readonly string[]): string | null {
+  return mostCommon(texts.flatMap((text) => findDates(text).map(({ day }) => day)));
 }
 
 const MONTH_THEN_DAY = new RegExp(`^${MONTH}\\s+(\\d{1,2})$`);
@@ -90,15 +95,5 @@ export function dayNear(month: number, day: number, near: string): string | null
 
 /** The year most often written on its own (1900-2199), ties going to the one written first; null if none. */
 export function mostCommonYear(texts: readonly string[]): number | null {
-  const counts = new Map<number, number>();
-  for (const text of texts) for (const m of text.matchAll(/\b(19\d\d|2[01]\d\d)\b/g)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
-  let best: number | null = null;
-  let bestCount = 0;
-  for (const [year, count] of counts) {
-    if (count > bestCount) {
-      best = year;
-      bestCount = count;
-    }
-  }
-  return best;
+  return mostCommon(texts.flatMap((text) => [...text.matchAll(/\b(19\d\d|2[01]\d\d)\b/g)].map((m) => Number(m[1]))));
 }
