@@ -136,6 +136,8 @@ export const ArticleSchema = z.object({
   id: z.string().check(z.regex(ARTICLE_ID, 'must be 1-128 letters, digits, ".", "_" or "-" (no "..", slashes or NUL)')),
   url: z.nullable(httpUrl),
   title: nonEmptyText(LIMITS.title),
+  /** A title for small cards (MSN's mi:shortTitle, at most 54 characters); absent unless the article gives one. */
+  shortTitle: z.optional(nonEmptyText(54)),
   summary: text(LIMITS.summary),
   published: isoDate,
   updated: isoDate,

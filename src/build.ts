@@ -1,22 +1,18 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
+import { CONTENT_TYPES, type FeedFormat } from './formats.js';
 import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';
 import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
-import { FEED_FILES, type FeedSpec, selectFeeds } from './select.js';
-import { feedBudget, type SiteConfig } from './site.js';
+import { isDefaultScope } from './scopes.js';
+import { type FeedSpec, outputSpec, selectFeeds } from './select.js';
+import { outputsOf, type SiteConfig } from './site.js';
 
-export const CONTENT_TYPES = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
-} as const;
-
-export type FeedFormat = keyof typeof FEED_FILES;
+export { CONTENT_TYPES, type FeedFormat } from './formats.js';
 
 const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
 
@@ -43,23 +39,38 @@ export interface RenderOptions {
 }
 
 /**
- * Renders and checks the three files of one feed, within the feed's budgets (src/site.ts feedBudget):
- * each item's content cut to its item budget, then, per file, the oldest items left out until the file
- * fits its byte budget. Throws FeedCheckError if any file fails its check.
+ * Renders and checks every file of one scope (src/site.ts outputsOf): the site's and each section's three
+ * files and page, and the declared feeds of that scope, each within its own budgets: every item's content
+ * cut to the file's item budget, then the oldest items left out until the file fits its byte budget.
+ * Throws FeedCheckError if any file fails its check.
  */
 export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: SiteConfig, options: RenderOptions = {}): OutputFile[] {
-  const { feedBytes, itemChars } = feedBudget(site, spec.path);
-  const items = articles.map((article) => fitToBudget(article, site.publisher, itemChars));
-  // Every format writes each item's content HTML (escaped or not): a prefix of items whose content alone
-  // is over budget can never fit, so no file renders more than that.
-  let bound = 0;
-  for (let total = 0; bound < items.length; bound++) {
-    total += Buffer.byteLength(renderContentHtml(items[bound] as Article, site.publisher));
-    if (total > feedBytes) break;
-  }
-  const feeds = (Object.keys(FEED_FILES) as FeedFormat[]).map((format) => {
-    const path = spec.path + FEED_FILES[format];
-    const render = (count: number) => RENDERERS[format](spec, count === items.length ? items : items.slice(0, count), site);
+  // Items cut to one budget are shared by every file with that budget (the default three).
+  const fitted = new Map<number, Article[]>();
+  const bounds = new Map<string, number>();
+  const files: (OutputFile & { shown: number })[] = [];
+  for (const output of outputsOf(site, spec.path)) {
+    const { itemChars, feedBytes } = output;
+    let all = fitted.get(itemChars);
+    if (!all) {
+      all = articles.map((article) => fitToBudget(article, site.publisher, itemChars));
+      fitted.set(itemChars, all);
+    }
+    const items = all.length > output.items ? all.slice(0, output.items) : all;
+    // Every format writes each item's content HTML (escaped or not): a prefix of items whose content alone
+    // is over budget can never fit, so no file renders more than that.
+    const boundKey = `${itemChars}:${feedBytes}:${items.length}`;
+    let bound = bounds.get(boundKey);
+    if (bound === undefined) {
+      bound = 0;
+      for (let total = 0; bound < items.length; bound++) {
+        total += Buffer.byteLength(renderContentHtml(items[bound] as Article, site.publisher));
+        if (total > feedBytes) break;
+      }
+      bounds.set(boundKey, bound);
+    }
+    const shape = outputSpec(spec, output, site);
+    const render = (count: number) => RENDERERS[output.format](shape, count === items.length ? items : items.slice(0, count), site);
     let shown = bound;
     let body = render(shown);
     if (Buffer.byteLength(body) > feedBytes) {
@@ -74,16 +85,21 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
       shown = low;
       body = render(shown);
     }
-    if (shown < items.length) options.onOverBudget?.({ path, shown, left: items.length - shown, feedBytes });
-    if (options.check !== false) checkFeed(path, body);
-    return { path, body, contentType: CONTENT_TYPES[format], shown };
-  });
-  // The page a person sees beside the files (src/render/page.ts): the items the RSS file carries.
-  const shownInRss = feeds[0]?.shown ?? items.length;
-  const pagePath = `${spec.path}${PAGE_FILE}`;
-  const page = renderPage(spec, items.slice(0, shownInRss), site);
-  if (options.check !== false) checkFeed(pagePath, page);
-  return [...feeds.map(({ path, body, contentType }) => ({ path, body, contentType })), { path: pagePath, body: page, contentType: 'text/html; charset=utf-8' }];
+    if (shown < items.length) options.onOverBudget?.({ path: output.file, shown, left: items.length - shown, feedBytes });
+    if (options.check !== false) checkFeed(output.file, body);
+    files.push({ path: output.file, body, contentType: CONTENT_TYPES[output.format], shown });
+  }
+  const out: OutputFile[] = files.map(({ path, body, contentType }) => ({ path, body, contentType }));
+  if (isDefaultScope(spec.path)) {
+    // The page a person sees beside the files (src/render/page.ts): the items the RSS file carries.
+    const shownInRss = files[0]?.shown ?? articles.length;
+    const pagePath = `${spec.path}${PAGE_FILE}`;
+    const items = (fitted.get(outputsOf(site, spec.path)[0]?.itemChars ?? 0) ?? articles).slice(0, shownInRss);
+    const page = renderPage(spec, items, site);
+    if (options.check !== false) checkFeed(pagePath, page);
+    out.push({ path: pagePath, body: page, contentType: 'text/html; charset=utf-8' });
+  }
+  return out;
 }
 
 /** The page beside each feed's files. */

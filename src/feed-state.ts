@@ -15,6 +15,7 @@ import { type Article, compareNewestFirst, withoutContent } from './article.js';
 import { StoreError } from './errors.js';
 import type { FeedEntry } from './records.js';
 import { entryId } from './render/feed-model.js';
+import { isDefaultScope, scopeKind, scopeName } from './scopes.js';
 import type { DeletedEntry } from './select.js';
 
 /** Takedowns shown per feed (Atom tombstones, JSON Feed `_syndicate.deleted`). */
@@ -25,8 +26,14 @@ export const DELETED_KEPT = DELETED_SHOWN + 10;
 export interface FeedState {
   format: 2;
   path: string;
-  /** The section's name as its newest article spells it (feed title); null for the site-wide feed. */
+  /** The scope's name as its newest article spells it (feed title): section, tag or author; null for the site. */
   section: string | null;
+  /**
+   * The index holds every article of the scope. Always so for the site and sections (their markers were
+   * written from the start); a tag or author scope is indexed once a republish has backfilled it after
+   * it was declared (articles stored before then have no marker of it).
+   */
+  indexed?: boolean;
   /** One more on every write, so a write that changes nothing else still moves the ETag. */
   revision: number;
   items: Article[];
@@ -64,6 +71,7 @@ export function parseState(body: Buffer, key: string): FeedState {
       deleted: Array.isArray(state.deleted) ? state.deleted : [],
       deletedComplete: state.format === 2 ? state.deletedComplete === true : false,
       files: state.files ?? {},
+      ...(state.indexed === true ? { indexed: true } : {}),
     };
   } catch (cause) {
     throw new StoreError(key, 'feed state is unreadable', { cause });
@@ -76,7 +84,16 @@ export const compareDeleted = (a: DeletedEntry, b: DeletedEntry) => {
 };
 
 export function tombstoneOf(article: Article, when: string): DeletedEntry {
-  return { id: article.id, entryId: entryId(article), when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z'), section: article.section };
+  return {
+    id: article.id,
+    entryId: entryId(article),
+    when: new Date(when).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    section: article.section,
+    // What MSN's expired item repeats (src/render/partners/msn.ts).
+    title: article.title,
+    url: article.url,
+    published: article.published,
+  };
 }
 
 /** Inserts in order when the entry is inside the window; trims to `max`. Returns the list and completeness. */
@@ -163,15 +180,21 @@ export function refilled<T>(held: readonly T[], found: readonly T[], freshIds: R
   return { list: all.slice(0, max), complete: exhausted && all.length <= max };
 }
 
-/** The section feed's title follows its newest article's spelling of the section (else its newest takedown's). */
+/** A scope feed's title follows its newest article's spelling of the scope (a section: else its newest takedown's). */
 export function nameSection(state: FeedState): void {
-  if (state.path !== '') state.section = state.items[0]?.section ?? state.deleted[0]?.section ?? state.section;
+  if (state.path === '') return;
+  const newest = state.items[0];
+  const fromTakedown = scopeKind(state.path) === 'section' ? state.deleted[0]?.section : undefined;
+  state.section = (newest ? scopeName(newest, state.path) : null) ?? fromTakedown ?? state.section;
 }
 
-/** The section feed's name: as its articles spell it, else as its path does. */
+/** The scope feed's name: as its articles spell it, else as its path does. */
 export function sectionName(state: Pick<FeedState, 'path' | 'section'>): string | null {
-  return state.path === '' ? null : (state.section ?? state.path.slice('sections/'.length, -1));
+  return state.path === '' ? null : (state.section ?? state.path.slice(state.path.indexOf('/') + 1, -1));
 }
+
+/** Whether the index is known to hold every article of the state's scope (see FeedState.indexed). */
+export const isIndexed = (state: Pick<FeedState, 'path' | 'indexed'>) => isDefaultScope(state.path) || state.indexed === true;
 
 /** The state without what changes on every write (revision) and what is derived (file hashes). */
 export function content(state: FeedState): string {

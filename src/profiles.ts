@@ -23,8 +23,12 @@ export interface Profile {
   minSummary?: number;
   /** Bytes of one article (Google News: 1 MB). */
   articleBytes?: number;
-  /** Bytes of one feed file. */
+  /** Bytes of one feed file (a partner feed's default budget, when lower than the site's). */
   feedBytes?: number;
+  /** Characters of content HTML per item (a partner feed's default item budget, when lower). */
+  itemChars?: number;
+  /** Items a partner feed carries at least, when the archive has them (Flipboard features feeds of 30). */
+  minItems?: number;
   /** Channel description of at most this many characters (SmartNews). */
   maxFeedDescription?: number;
   /** The site's logo or icon is shown by this partner. */
@@ -47,9 +51,10 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     wantsBranding: false,
     allowedTags: new Set(MSN_TAGS),
   },
-  flipboard: { name: 'flipboard', minPhotoSide: 400, wantsPhoto: true, minSummary: 300, wantsBranding: false },
+  flipboard: { name: 'flipboard', minPhotoSide: 400, wantsPhoto: true, minSummary: 300, wantsBranding: false, minItems: 30 },
   smartnews: { name: 'smartnews', wantsPhoto: true, feedBytes: 1_000_000, maxFeedDescription: 30, wantsBranding: true },
-  'google-news': { name: 'google-news', articleBytes: 1_000_000, feedBytes: 2_000_000, wantsPhoto: false, wantsBranding: false },
+  // 1 MB per article: a UTF-16 unit is at most 3 bytes of UTF-8, so 333,000 characters always fit.
+  'google-news': { name: 'google-news', articleBytes: 1_000_000, feedBytes: 2_000_000, itemChars: 333_000, wantsPhoto: false, wantsBranding: false },
   feedly: { name: 'feedly', wantsPhoto: true, wantsBranding: true },
 };
 

@@ -21,7 +21,7 @@ import { ConflictError } from './errors.js';
 import { articleKey, markerKey } from './layout.js';
 import type { PhotoProbe } from './photos.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
-import { feedPathsOf } from './select.js';
+import { type DeclaredScopes, feedPathsOf, inScope, SCOPE_PATH } from './scopes.js';
 
 /** Who supplies an article: an incoming object key, or a direct publish (HTTP API, CLI). */
 export type Owner = { kind: 'object'; key: string } | { kind: 'direct' };
@@ -56,6 +56,9 @@ export interface InvalidRecord {
   reason: string;
   /** The section the broken record names, if it can be read: where its article may still be shown. */
   section: string | null;
+  /** Its tags and authors, if they can be read (declared tag and author feeds may still show it). */
+  tags?: string[];
+  authors?: string[];
   /** Its revision, if it can be read: the next one counts on from it. */
   revision?: number;
   /** What can still be read of who owns it and of the feeds it owes: a takedown keeps them. */
@@ -87,8 +90,8 @@ const RecordSchema = z.object({
   sequencer: z.nullable(z.string().check(z.regex(/^[0-9A-Fa-f]{1,64}$/))),
   withdrawn: z.nullable(z.object({ when: z.string(), by: z.enum(['key', 'editor']) })),
   photos: z.array(ProbeSchema),
-  // A feed path: '' or sections/<slug>/ (slugs keep letters of any script).
-  pending: z._default(z.array(z.string().check(z.regex(/^(sections\/[^/]+\/)?$/))), []),
+  // A scope path: '', sections/<slug>/, tags/<slug>/ or authors/<slug>/ (slugs keep letters of any script).
+  pending: z._default(z.array(z.string().check(z.regex(SCOPE_PATH))), []),
 });
 
 /**
@@ -104,6 +107,7 @@ export function parseRecord(id: string, body: Buffer): StoredRecord {
     return { invalid: true, key, reason: `${key}: not valid JSON`, section: null };
   }
   const section = sectionOf(value);
+  const lists = listsOf(value);
   const raw = value as Record<string, unknown>;
   if (raw && typeof raw === 'object' && raw.format === undefined && raw.article !== undefined) {
     const source = raw.source as { key?: unknown; sequencer?: unknown } | null | undefined;
@@ -123,11 +127,11 @@ export function parseRecord(id: string, body: Buffer): StoredRecord {
   const parsed = RecordSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { invalid: true, key, reason: `${key}: ${fieldPath(issue?.path ?? [])}: ${zodMessage(issue)}`, section, ...readable(raw) };
+    return { invalid: true, key, reason: `${key}: ${fieldPath(issue?.path ?? [])}: ${zodMessage(issue)}`, section, ...lists, ...readable(raw) };
   }
   const record = parsed.data as ArticleRecord;
-  if (record.id !== id || (record.article && record.article.id !== id)) return { invalid: true, key, reason: `${key}: id: does not match the key`, section };
-  if (record.status === 'live' && !record.article) return { invalid: true, key, reason: `${key}: article: missing for a live record`, section };
+  if (record.id !== id || (record.article && record.article.id !== id)) return { invalid: true, key, reason: `${key}: id: does not match the key`, section, ...lists };
+  if (record.status === 'live' && !record.article) return { invalid: true, key, reason: `${key}: article: missing for a live record`, section, ...lists };
   // Legacy records have no revision of their own: their markers name none (revision 0).
   if (raw && typeof raw === 'object' && raw.format === undefined) record.revision = 0;
   return record;
@@ -141,7 +145,7 @@ function readable(raw: Record<string, unknown> | null | undefined): Pick<Invalid
   const owner = OwnerSchema.safeParse(raw.owner);
   if (owner.success) out.owner = owner.data as Owner;
   if (typeof raw.sequencer === 'string' && /^[0-9A-Fa-f]{1,64}$/.test(raw.sequencer)) out.sequencer = raw.sequencer;
-  if (Array.isArray(raw.pending) && raw.pending.every((p) => typeof p === 'string' && /^(sections\/[^/]+\/)?$/.test(p))) out.pending = raw.pending as string[];
+  if (Array.isArray(raw.pending) && raw.pending.every((p) => typeof p === 'string' && SCOPE_PATH.test(p))) out.pending = raw.pending as string[];
   return out;
 }
 
@@ -150,31 +154,45 @@ function sectionOf(value: unknown): string | null {
   return typeof section === 'string' ? section : null;
 }
 
-/** The feeds an article of this record is (or, withdrawn, was) in. */
-function recordFeeds(record: StoredRecord | null): string[] {
-  if (record === null) return [];
-  if ('invalid' in record) return feedPathsOf({ section: record.section });
-  return record.article ? feedPathsOf(record.article) : [];
+/** The tags and authors a broken record names, where they read as lists of text. */
+function listsOf(value: unknown): Pick<InvalidRecord, 'tags' | 'authors'> {
+  const article = (value as { article?: { tags?: unknown; authors?: unknown } } | null)?.article;
+  const list = (v: unknown) => (Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  const tags = list(article?.tags);
+  const authors = list(article?.authors);
+  return { ...(tags ? { tags } : {}), ...(authors ? { authors } : {}) };
 }
 
-/** Every feed that may show some revision of the record: its own, and those still pending. */
-export function feedsToReconcile(record: StoredRecord | null): string[] {
-  return [...new Set([...recordFeeds(record), ...(record?.pending ?? [])])].sort();
+/** The feeds an article of this record is (or, withdrawn, was) in. */
+function recordFeeds(record: StoredRecord | null, declared: DeclaredScopes): string[] {
+  if (record === null) return [];
+  if ('invalid' in record) return feedPathsOf(record, declared);
+  return record.article ? feedPathsOf(record.article, declared) : [];
 }
+
+/**
+ * Every feed that may show some revision of the record: its own, and those still pending. `declared`:
+ * the tag and author scopes the configuration declares (src/scopes.ts); the site and sections always.
+ */
+export function feedsToReconcile(record: StoredRecord | null, declared?: DeclaredScopes): string[] {
+  return [...new Set([...recordFeeds(record, declared ?? NO_SCOPES), ...(record?.pending ?? [])])].sort();
+}
+
+const NO_SCOPES: DeclaredScopes = { tags: new Set(), authors: new Set() };
 
 /** What the next revision still owes: the pending feeds and the current revision's, less its own. */
-export function pendingAfter(current: StoredRecord | null, next: Pick<ArticleRecord, 'article'>): string[] {
-  const own = next.article ? feedPathsOf(next.article) : [];
-  return feedsToReconcile(current).filter((p) => !own.includes(p));
+export function pendingAfter(current: StoredRecord | null, next: Pick<ArticleRecord, 'article'>, declared?: DeclaredScopes): string[] {
+  const own = next.article ? feedPathsOf(next.article, declared) : [];
+  return feedsToReconcile(current, declared).filter((p) => !own.includes(p));
 }
 
 /** The markers a record wants: one per feed, in the live index or among the takedowns. */
-export function wantedMarkers(record: StoredRecord | null): string[] {
+export function wantedMarkers(record: StoredRecord | null, declared?: DeclaredScopes): string[] {
   if (!isValidRecord(record) || !record.article) return [];
   const article = record.article;
-  if (record.status === 'live') return feedPathsOf(article).map((p) => markerKey('live', p, article.published, record.id, record.revision));
+  if (record.status === 'live') return feedPathsOf(article, declared).map((p) => markerKey('live', p, article.published, record.id, record.revision));
   const when = record.withdrawn?.when ?? article.updated;
-  return feedPathsOf(article).map((p) => markerKey('tomb', p, when, record.id, record.revision));
+  return feedPathsOf(article, declared).map((p) => markerKey('tomb', p, when, record.id, record.revision));
 }
 
 /** S3 sequencers are hex strings of varying length: compare after right-padding the shorter with zeros. */
@@ -309,7 +327,7 @@ export function decideWithdrawByEditor(current: StoredRecord | null, when: strin
 export type FeedEntry = { kind: 'item'; article: Article } | { kind: 'tomb'; article: Article; when: string } | null;
 
 export function entryOf(record: StoredRecord | null, path: string): FeedEntry {
-  if (!isValidRecord(record) || !record.article || !feedPathsOf(record.article).includes(path)) return null;
+  if (!isValidRecord(record) || !record.article || !inScope(record.article, path)) return null;
   if (record.status === 'live') return { kind: 'item', article: record.article };
   return { kind: 'tomb', article: record.article, when: record.withdrawn?.when ?? record.article.updated };
 }

@@ -1,7 +1,9 @@
-/** Which feeds there are and which articles each shows: the whole site, and one per section. */
+/** Which feeds there are and which articles each shows: the site, its sections, declared tags and authors. */
 import { type Article, compareNewestFirst } from './article.js';
-import type { SiteConfig } from './site.js';
-import { slugify } from './text.js';
+import { FEED_FILE_NAMES } from './formats.js';
+import type { ProfileName } from './profiles.js';
+import { type DeclaredScopes, feedPathsOf, scopeName, sectionSlug } from './scopes.js';
+import { declaredScopes, type FeedOutput, scopeBudget, type SiteConfig } from './site.js';
 
 /** An article taken down: shown to partners where the format allows it (Atom tombstones, JSON). */
 export interface DeletedEntry {
@@ -13,44 +15,68 @@ export interface DeletedEntry {
   when: string;
   /** Its section as it was spelled (names a section feed that holds only takedowns). */
   section?: string | null;
+  /** What MSN's expired item repeats of it (absent in states written before partner feeds). */
+  title?: string;
+  url?: string | null;
+  published?: string;
 }
 
 export interface FeedSpec {
-  /** '' for the site-wide feed, 'sections/<slug>/' for a section: where its three files go. */
+  /** The scope's folder ('' for the site-wide feed, 'sections/<slug>/', 'tags/<slug>/', 'authors/<slug>/'). */
   path: string;
   title: string;
   description: string;
   homeUrl: string;
-  /** Absolute URLs of the three files. */
+  /** Absolute URLs of the three files (a declared feed: of its own folder). */
   selfUrls: { rss: string; atom: string; json: string };
+  /** The scope's name as its articles spell it: the section (tag, author); null for the site. */
   section: string | null;
   /** Recent takedowns from this feed, newest first. */
   deleted: DeletedEntry[];
+  /** The partner the file is shaped for (src/render/partners/), if any. */
+  profile?: ProfileName | null;
+  /** MSN: days a takedown stays as an expired item. */
+  takedownDays?: number;
 }
 
-export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+export { FEED_FILE_NAMES as FEED_FILES } from './formats.js';
+export { feedPathsOf, sectionSlug } from './scopes.js';
 
-export function sectionSlug(section: string): string {
-  return slugify(section, 60) || 'section';
+function selfUrls(site: SiteConfig, folder: string): FeedSpec['selfUrls'] {
+  const base = new URL(folder, site.feedUrl).toString();
+  return { rss: base + FEED_FILE_NAMES.rss, atom: base + FEED_FILE_NAMES.atom, json: base + FEED_FILE_NAMES.json };
 }
 
-export function feedSpec(site: SiteConfig, section: string | null): FeedSpec {
-  const path = section === null ? '' : `sections/${sectionSlug(section)}/`;
-  const base = new URL(path, site.feedUrl).toString();
+/** The feed of one scope, named as its newest article spells it (`name`; the slug when none does). */
+export function scopeSpec(site: SiteConfig, path: string, name: string | null): FeedSpec {
+  const label = path === '' ? null : (name ?? path.slice(path.indexOf('/') + 1, -1));
   return {
     path,
-    title: section === null ? site.title : `${site.title}: ${section}`,
-    description: section === null ? site.description : `${site.description}: ${section}`,
+    title: label === null ? site.title : `${site.title}: ${label}`,
+    description: label === null ? site.description : `${site.description}: ${label}`,
     homeUrl: site.url,
-    selfUrls: { rss: base + FEED_FILES.rss, atom: base + FEED_FILES.atom, json: base + FEED_FILES.json },
-    section,
+    selfUrls: selfUrls(site, path),
+    section: label,
     deleted: [],
   };
 }
 
-/** The feeds an article belongs to: site-wide, and its section's. */
-export function feedPathsOf(article: Pick<Article, 'section'>): string[] {
-  return article.section ? ['', `sections/${sectionSlug(article.section)}/`] : [''];
+export function feedSpec(site: SiteConfig, section: string | null): FeedSpec {
+  return scopeSpec(site, section === null ? '' : `sections/${sectionSlug(section)}/`, section);
+}
+
+/** The scope's feed as one output writes it: a declared feed links its own folder and may be retitled. */
+export function outputSpec(spec: FeedSpec, output: FeedOutput, site: SiteConfig): FeedSpec {
+  const folder = output.file.slice(0, output.file.lastIndexOf('/') + 1);
+  if (output.profile === null && folder === spec.path && output.title === undefined) return spec;
+  return {
+    ...spec,
+    selfUrls: selfUrls(site, folder),
+    ...(output.title !== undefined ? { title: output.title } : {}),
+    ...(output.description !== undefined ? { description: output.description } : {}),
+    profile: output.profile,
+    takedownDays: output.takedownDays,
+  };
 }
 
 /** The newest `limit` articles offered to it, newest first, kept by binary insertion. */
@@ -75,41 +101,44 @@ class Newest {
 }
 
 /**
- * Chooses each feed's articles as they stream past: memory stays O(feeds x limit) whatever the size of
+ * Chooses each scope's articles as they stream past: memory stays O(feeds x limit) whatever the size of
  * the archive, so a build of 100,000 articles keeps only what the feeds show.
  */
 export class FeedSelector {
-  private readonly site: Newest;
-  private readonly sections = new Map<string, Newest>();
+  private readonly scopes = new Map<string, Newest>();
+  private readonly declared: DeclaredScopes;
 
   constructor(private readonly config: SiteConfig) {
-    this.site = new Newest(config.limits.items);
+    this.declared = declaredScopes(config);
+    this.scope('');
+    // A declared feed exists (empty) even before an article is in its scope.
+    for (const feed of config.feeds) this.scope(feed.scopePath);
+  }
+
+  private scope(path: string): Newest {
+    let newest = this.scopes.get(path);
+    if (!newest) {
+      newest = new Newest(scopeBudget(this.config, path).items);
+      this.scopes.set(path, newest);
+    }
+    return newest;
   }
 
   offer(article: Article): void {
-    this.site.offer(article);
-    if (!article.section) return;
-    const slug = sectionSlug(article.section);
-    let section = this.sections.get(slug);
-    if (!section) {
-      section = new Newest(this.config.limits.items);
-      this.sections.set(slug, section);
-    }
-    section.offer(article);
+    for (const path of feedPathsOf(article, this.declared)) this.scope(path).offer(article);
   }
 
-  /** Every feed: site-wide first, then sections by slug; a section is named as its newest article says. */
+  /** Every scope: site-wide first, then by path; a scope is named as its newest article spells it. */
   feeds(): { spec: FeedSpec; articles: Article[] }[] {
-    const feeds = [{ spec: feedSpec(this.config, null), articles: this.site.items }];
-    for (const slug of [...this.sections.keys()].sort()) {
-      const articles = (this.sections.get(slug) as Newest).items;
-      feeds.push({ spec: feedSpec(this.config, articles[0]?.section ?? slug), articles });
-    }
-    return feeds;
+    return [...this.scopes.keys()].sort().map((path) => {
+      const articles = (this.scopes.get(path) as Newest).items;
+      const newest = articles[0];
+      return { spec: scopeSpec(this.config, path, newest ? scopeName(newest, path) : null), articles };
+    });
   }
 }
 
-/** Every feed with its newest `limit` articles, newest first. Sections are grouped by slug. */
+/** Every feed with its newest articles, newest first. Scopes are grouped by slug. */
 export function selectFeeds(articles: readonly Article[], site: SiteConfig): { spec: FeedSpec; articles: Article[] }[] {
   const selector = new FeedSelector(site);
   for (const article of articles) selector.offer(article);

@@ -2,7 +2,10 @@
 import * as z from 'zod/mini';
 import { isHttpUrl, LANGUAGE_TAG, normaliseUrl } from './article.js';
 import { ConfigError } from './errors.js';
+import { FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat } from './formats.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from './profiles.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
+import { isDefaultScope, type Scope, scopePath, type DeclaredScopes, sectionSlug } from './scopes.js';
 
 const absoluteUrl = z.pipe(
   z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
@@ -17,6 +20,30 @@ export const DEFAULT_ITEM_CHARS = 500_000;
 const feedBytes = z.int().check(z.gte(10_000), z.lte(100_000_000));
 const itemChars = z.int().check(z.gte(1_000), z.lte(50_000_000));
 const FEED_NAME = /^(site|sections\/[a-z0-9-]+)\/?$/;
+
+/** A folder under the feed prefix: folder names of letters, digits and `. _ ~ -`, none empty or starting with `.`. */
+const feedFolder = z.pipe(
+  z.string().check(z.maxLength(200), z.regex(/^([A-Za-z0-9_~-][A-Za-z0-9._~-]*\/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*\/?$/, 'must be a relative folder such as partners/msn/ (letters, digits and . _ ~ -)')),
+  z.transform((path: string) => (path.endsWith('/') ? path : `${path}/`)),
+);
+const scopeName = z.string().check(z.minLength(1), z.maxLength(200));
+
+/** A feed declared in the configuration: one format, one scope, optionally shaped for a partner. */
+const DeclaredFeedSchema = z.strictObject({
+  /** Its folder under the feed prefix; the file is rss.xml, atom.xml or feed.json in it. */
+  path: feedFolder,
+  format: z.enum(FEED_FORMATS),
+  scope: z._default(z.union([z.literal('site'), z.strictObject({ section: scopeName }), z.strictObject({ tag: scopeName }), z.strictObject({ author: scopeName })]), 'site'),
+  profile: z.optional(z.enum(PROFILE_NAMES)),
+  /** Items shown (default: the site's, at least what the profile asks for). */
+  items: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  feedBytes: z.optional(feedBytes),
+  itemChars: z.optional(itemChars),
+  title: z.optional(text(1, 200)),
+  description: z.optional(text(0, 1000)),
+  /** MSN: days a takedown stays in the feed as an expired item (a removed item never reaches MSN). */
+  takedownDays: z.optional(z.int().check(z.gte(1), z.lte(90))),
+});
 
 export const SiteConfigSchema = z.strictObject({
   title: z._default(text(1, 200), 'Newsroom'),
@@ -33,8 +60,12 @@ export const SiteConfigSchema = z.strictObject({
   icon: z.optional(imageUrl),
   cover: z.optional(imageUrl),
   accentColor: z.optional(z.pipe(z.string().check(z.regex(/^#?[0-9A-Fa-f]{6}$/, 'must be a hex colour such as #0A66C2')), z.transform((value: string) => value.replace(/^#/, '').toLowerCase()))),
+  /** SmartNews shows this logo on dark backgrounds (snf:darkModeLogo); the logo otherwise. */
+  darkModeLogo: z.optional(imageUrl),
   /** WebSub hubs: every feed advertises them, and each is told of every feed file that changes. */
   hubs: z._default(z.array(imageUrl).check(z.maxLength(10, 'holds more than 10 hubs')), []),
+  /** Feeds beyond the site's and its sections' three files: partner feeds, tag and author feeds. */
+  feeds: z._default(z.array(DeclaredFeedSchema).check(z.maxLength(50, 'declares more than 50 feeds')), []),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */
@@ -50,7 +81,26 @@ export const SiteConfigSchema = z.strictObject({
   ),
 });
 
-export type SiteConfig = z.output<typeof SiteConfigSchema> & { feedUrl: string; copyright: string };
+type DeclaredFeedInput = z.output<typeof DeclaredFeedSchema>;
+
+/** A declared feed with everything it needs resolved: its scope's folder, its file, its budgets. */
+export interface DeclaredFeed extends Omit<DeclaredFeedInput, 'scope' | 'items' | 'feedBytes' | 'itemChars' | 'profile' | 'takedownDays'> {
+  scope: Scope;
+  /** The scope's folder ('' for the site, sections/…, tags/…, authors/…). */
+  scopePath: string;
+  /** The file, relative to the feed prefix. */
+  file: string;
+  profile: ProfileName | null;
+  items: number;
+  feedBytes: number;
+  itemChars: number;
+  takedownDays: number;
+}
+
+export type SiteConfig = Omit<z.output<typeof SiteConfigSchema>, 'feeds'> & { feedUrl: string; copyright: string; feeds: DeclaredFeed[] };
+
+/** Days an MSN takedown stays in its feed as an expired item, unless the feed says otherwise. */
+export const DEFAULT_TAKEDOWN_DAYS = 7;
 
 /** Checks a parsed config value and fills the defaults. */
 export function parseSiteConfig(value: unknown, source: string): SiteConfig {
@@ -70,7 +120,89 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
       throw new ConfigError(source, field, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
     }
   }
-  return { ...site, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
+  const feeds = site.feeds.map((feed, i) => resolveFeed(feed, site.limits, source, `feeds[${i}]`));
+  const files = new Map<string, number>();
+  feeds.forEach((feed, i) => {
+    const first = files.get(feed.file);
+    if (first !== undefined) throw new ConfigError(source, `feeds[${i}].path`, `writes ${feed.file}, as feeds[${first}] does`);
+    files.set(feed.file, i);
+  });
+  return { ...site, feeds, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
+}
+
+function resolveFeed(feed: DeclaredFeedInput, limits: SiteConfig['limits'], source: string, field: string): DeclaredFeed {
+  const top = feed.path.split('/')[0];
+  // The site's and its sections' own files live at the top and under sections/.
+  if (top === 'sections') throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under sections/, where the sections' own feeds go`);
+  const profile = feed.profile ? PROFILES[feed.profile] : null;
+  const feedBytes = feed.feedBytes ?? Math.min(limits.feedBytes, profile?.feedBytes ?? Number.POSITIVE_INFINITY);
+  const itemChars = feed.itemChars ?? Math.min(limits.itemChars, profile?.itemChars ?? Number.POSITIVE_INFINITY, Math.floor(feedBytes / 2));
+  if (itemChars * 2 > feedBytes) throw new ConfigError(source, `${field}.itemChars`, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
+  const scope = feed.scope as Scope;
+  return {
+    ...feed,
+    scope,
+    scopePath: scopePath(scope),
+    file: feed.path + FEED_FILE_NAMES[feed.format],
+    profile: feed.profile ?? null,
+    items: feed.items ?? Math.max(limits.items, profile?.minItems ?? 0),
+    feedBytes,
+    itemChars,
+    takedownDays: feed.takedownDays ?? DEFAULT_TAKEDOWN_DAYS,
+  };
+}
+
+/** The tag and author scopes the site's declared feeds read: the only ones an article is indexed under. */
+export function declaredScopes(site: Pick<SiteConfig, 'feeds'>): DeclaredScopes {
+  const tags = new Set<string>();
+  const authors = new Set<string>();
+  for (const { scope } of site.feeds) {
+    if (scope === 'site' || 'section' in scope) continue;
+    if ('tag' in scope) tags.add(sectionSlug(scope.tag));
+    else authors.add(sectionSlug(scope.author));
+  }
+  return { tags, authors };
+}
+
+/** One file a scope is rendered into: the default three of the site and each section, and declared feeds. */
+export interface FeedOutput {
+  /** Relative to the feed prefix. */
+  file: string;
+  format: FeedFormat;
+  profile: ProfileName | null;
+  items: number;
+  feedBytes: number;
+  itemChars: number;
+  /** The declared feed's own title and description, else the scope's. */
+  title?: string;
+  description?: string;
+  takedownDays: number;
+}
+
+/** Every file rendered from the scope at `path`: its own three (site and sections), then declared feeds. */
+export function outputsOf(site: SiteConfig, path: string): FeedOutput[] {
+  const outputs: FeedOutput[] = [];
+  if (isDefaultScope(path)) {
+    const budget = feedBudget(site, path);
+    for (const format of FEED_FORMATS) outputs.push({ file: path + FEED_FILE_NAMES[format], format, profile: null, items: site.limits.items, ...budget, takedownDays: DEFAULT_TAKEDOWN_DAYS });
+  }
+  for (const feed of site.feeds) {
+    if (feed.scopePath !== path) continue;
+    const { file, format, profile, items, feedBytes, itemChars, title, description, takedownDays } = feed;
+    outputs.push({ file, format, profile, items, feedBytes, itemChars, takedownDays, ...(title ? { title } : {}), ...(description !== undefined ? { description } : {}) });
+  }
+  return outputs;
+}
+
+/** What a scope's state must hold for all its outputs: the most items, the largest budgets. */
+export function scopeBudget(site: SiteConfig, path: string): FeedBudget & { items: number } {
+  const outputs = outputsOf(site, path);
+  if (outputs.length === 0) return { items: site.limits.items, ...feedBudget(site, path) };
+  return {
+    items: Math.max(...outputs.map((o) => o.items)),
+    feedBytes: Math.max(...outputs.map((o) => o.feedBytes)),
+    itemChars: Math.max(...outputs.map((o) => o.itemChars)),
+  };
 }
 
 /** `site` -> '', `sections/world` -> 'sections/world/': the feed's folder as FeedSpec.path spells it. */

@@ -34,8 +34,9 @@ import {
   type PublishInput,
   type StoredRecord,
 } from './records.js';
-import { feedSpec } from './select.js';
-import type { SiteConfig } from './site.js';
+import { feedPathsOf, scopeName, scopePath } from './scopes.js';
+import { scopeSpec } from './select.js';
+import { declaredScopes, type SiteConfig } from './site.js';
 import type { ObjectStore } from './storage/object-store.js';
 
 export { errorKey } from './layout.js';
@@ -87,7 +88,7 @@ export class Syndicator {
     private readonly config: SyndicatorConfig,
     private readonly log: Logger,
   ) {
-    this.engine = { store, log, clock: config.clock ?? (() => new Date()), sleep: config.sleep ?? realSleep, maxAttempts: config.maxAttempts ?? 25 };
+    this.engine = { store, log, clock: config.clock ?? (() => new Date()), sleep: config.sleep ?? realSleep, maxAttempts: config.maxAttempts ?? 25, declared: declaredScopes(config.site) };
     this.records = new RecordStore(this.engine);
     this.sources = new Sources(this.engine);
     this.urls = new UrlBindings(this.engine, this.records, this.sources);
@@ -431,10 +432,19 @@ export class Syndicator {
     return { ...result, settled };
   }
 
-  /** The article's own feeds rendered with it alone, and checked: a feed that would refuse it refuses it now. */
+  /**
+   * The article's own feeds rendered with it alone, and checked: a feed that would refuse it refuses it
+   * now. Its section's (or the site's) files, and every declared feed it would be in (partners shape
+   * their files).
+   */
   private checkAlone(article: Article): void {
-    const spec = { ...feedSpec(this.config.site, article.section ?? null), deleted: [] };
-    renderFeed(spec, [article], this.config.site, { check: true });
+    const { site } = this.config;
+    const paths = feedPathsOf(article, this.engine.declared);
+    const plain = article.section ? scopePath({ section: article.section }) : '';
+    for (const path of paths) {
+      if (path !== plain && !site.feeds.some((feed) => feed.scopePath === path)) continue;
+      renderFeed(scopeSpec(site, path, scopeName(article, path)), [article], site, { check: true });
+    }
   }
 
   /** Dates the feeds cannot carry: far ahead (they would pin the feed's date), or before 1970 (the index's order starts there). */
@@ -485,7 +495,8 @@ export class Syndicator {
     await this.rememberConfig();
     // `after` owes the feeds of earlier revisions (pending) as well as its own; an invalid record that was
     // replaced leaves the feeds it named.
-    const feeds = union(feedsToReconcile(after), before && !isValidRecord(before) ? feedsToReconcile(before) : []).sort();
+    const { declared } = this.engine;
+    const feeds = union(feedsToReconcile(after, declared), before && !isValidRecord(before) ? feedsToReconcile(before, declared) : []).sort();
     // The feeds are independent (each its own compare-and-swap): updated side by side, all of them tried
     // even when one fails, so a retry has the least left to do.
     const updates = await Promise.allSettled(feeds.map((path) => this.feeds.update(path, { touched: [id], forced: true, full: false }, cache)));
@@ -505,7 +516,7 @@ export class Syndicator {
     const paths = await this.feeds.paths();
     const written: string[] = [];
     const cache: RecordCache = new Map();
-    for (const path of paths) written.push(...(await this.feeds.update(path, { touched: [], forced: false, full: true }, cache)));
+    for (const path of paths) written.push(...(await this.feeds.republish(path, cache)));
     this.log.info('republished', { feeds: paths.length, written });
     // Also tells hubs what an earlier ping could not.
     return this.announced(Promise.resolve({ status: written.length > 0 ? 'published' : 'unchanged', written }));

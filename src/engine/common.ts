@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { StoredRecord } from '../records.js';
+import type { DeclaredScopes } from '../scopes.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface Engine {
@@ -13,6 +14,8 @@ export interface Engine {
   sleep: (ms: number) => Promise<void>;
   /** Compare-and-swap attempts before giving up (the event is then retried by Lambda). */
   maxAttempts: number;
+  /** The tag and author scopes the site declares: an article is indexed under these (and site, section). */
+  declared: DeclaredScopes;
 }
 
 /**

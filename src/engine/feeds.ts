@@ -17,6 +17,7 @@ import {
   DELETED_SHOWN,
   emptyState,
   type FeedState,
+  isIndexed,
   isLean,
   leanArticle,
   nameSection,
@@ -29,11 +30,12 @@ import {
   weightOf,
   windowsToRefill,
 } from '../feed-state.js';
-import { INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
+import { ARTICLES, INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
 import { entryOf, isValidRecord, type StoredRecord, wantedMarkers } from '../records.js';
 import { fitToBudget } from '../render/content.js';
-import { feedSpec } from '../select.js';
-import { feedBudget, type SiteConfig } from '../site.js';
+import { isDefaultScope } from '../scopes.js';
+import { scopeSpec } from '../select.js';
+import { outputsOf, scopeBudget, type SiteConfig } from '../site.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, inBatches, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
 import type { RecordStore } from './record-store.js';
@@ -59,6 +61,10 @@ export interface FeedUpdate {
   touched: readonly string[];
   forced: boolean;
   full: boolean;
+  /** Write the state (and its files) even when empty, if there is none yet: a declared feed exists. */
+  create?: boolean;
+  /** The index now holds every article of the scope (a backfill just ran): say so in the state. */
+  indexed?: boolean;
 }
 
 interface Rendered {
@@ -80,15 +86,73 @@ export class Feeds {
     private readonly records: RecordStore,
   ) {}
 
-  private get limits(): WindowLimits {
-    const limit = this.settings.site.limits.items;
+  /** What the scope's state keeps: the most items any of its files shows, and some slack. */
+  private limitsFor(path: string): WindowLimits {
+    const limit = scopeBudget(this.settings.site, path).items;
     return { limit, keep: limit + this.settings.slack };
   }
 
-  /** Every feed that has a state, a live article or a takedown: O(feeds) listings, never the archive. */
+  /** The scope's budgets for its state: the largest of its files'. */
+  private budget(path: string): { feedBytes: number; itemChars: number } {
+    return scopeBudget(this.settings.site, path);
+  }
+
+  /**
+   * Every feed that has a state, a live article or a takedown, and every declared one: O(feeds) listings,
+   * never the archive.
+   */
   async paths(): Promise<string[]> {
-    const found = await Promise.all([STATE, INDEX, TOMBS].map((root) => this.engine.store.listPrefixes(`${root}sections/`)));
-    return [...new Set(['', ...found.flat().map((p) => p.slice(p.indexOf('sections/')))])].sort();
+    const roots = ['sections/', 'tags/', 'authors/'];
+    const found = await Promise.all([STATE, INDEX, TOMBS].flatMap((top) => roots.map((root) => this.engine.store.listPrefixes(`${top}${root}`))));
+    const declared = this.settings.site.feeds.map((feed) => feed.scopePath);
+    return [...new Set(['', ...declared, ...found.flat().map((p) => p.slice(p.indexOf('/') + 1))])].sort();
+  }
+
+  /**
+   * Rebuilds one feed from the index (a republish). A declared tag or author scope the index does not yet
+   * hold whole (declared after articles were stored) is backfilled first: every record is read once and
+   * given its marker for the scope. That is O(archive), once per scope declared.
+   */
+  async republish(path: string, cache: RecordCache): Promise<string[]> {
+    const declared = this.settings.site.feeds.some((feed) => feed.scopePath === path);
+    if (!declared || isDefaultScope(path)) return this.update(path, { touched: [], forced: false, full: true, create: declared }, cache);
+    const current = await this.engine.store.get(stateKey(path));
+    let indexed = false;
+    try {
+      indexed = current !== null && isIndexed(parseState(current.body, stateKey(path)));
+    } catch {
+      // An unreadable state is rebuilt, and the scope backfilled with it.
+    }
+    if (!indexed) await this.backfill(path, cache);
+    return this.update(path, { touched: [], forced: !indexed, full: true, create: true, indexed: true }, cache);
+  }
+
+  /**
+   * Gives every stored article of the scope its marker there. A marker names its record's revision, so one
+   * written here for a revision that has since moved on is never wanted: the next refill deletes it.
+   */
+  private async backfill(path: string, cache: RecordCache): Promise<void> {
+    const { store, log } = this.engine;
+    let after: string | undefined;
+    let read = 0;
+    let marked = 0;
+    for (;;) {
+      const keys = await store.list(ARTICLES, 1000, after);
+      if (keys.length === 0) break;
+      after = keys[keys.length - 1];
+      const ids = keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(ARTICLES.length, -'.json'.length));
+      await inBatches(ids, READ_CONCURRENCY, async (batch) => {
+        const records = await Promise.all(batch.map((id) => this.records.read(id, cache, { forFeed: true })));
+        const markers = records.flatMap((record) => wantedMarkers(record, this.engine.declared).filter((key) => key.startsWith(`${INDEX}${path}`) || key.startsWith(`${TOMBS}${path}`)));
+        // The records are not kept: a backfill of 100,000 articles holds one batch at a time.
+        for (const id of batch) cache.delete(id);
+        await Promise.all(markers.map((key) => store.put(key, '')));
+        read += batch.length;
+        marked += markers.length;
+      });
+      if (keys.length < 1000) break;
+    }
+    log.info('feed backfilled from the stored articles', { feed: path, read, marked });
   }
 
   /** Brings one feed's state up to date with the records by compare-and-swap, then writes its files. */
@@ -110,6 +174,7 @@ export class Feeds {
         log.error('unreadable feed state rebuilt from the index', { key, reason: describeError(error) });
         state = emptyState(path);
       }
+      if (how.indexed) state.indexed = true;
       const before = content(state);
       const previousFiles = state.files;
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
@@ -121,17 +186,17 @@ export class Feeds {
         for (const id of batch) {
           // A takedown whose record is gone was made before records were kept on takedown: it stays.
           if (fresh.get(id) == null && how.full && state.deleted.some((d) => d.id === id)) continue;
-          placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limits);
+          placeEntry(state, id, entryOf(fresh.get(id) ?? null, path), this.limitsFor(path));
         }
         this.keepLean(state, fresh);
       });
-      const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limits);
+      const refill = how.full ? { items: true, deleted: true } : windowsToRefill(state, this.limitsFor(path));
       if (refill.items) await this.refillWindow('live', state, fresh, cache);
       if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
       await this.fitByteWindow(state, fresh, cache);
       // A republish that finds nothing for a feed that never existed (markers left by a publish that failed)
       // creates no empty public feed.
-      if (!current && !how.forced && state.items.length === 0 && state.deleted.length === 0) return [];
+      if (!current && !how.forced && !how.create && state.items.length === 0 && state.deleted.length === 0) return [];
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
@@ -160,14 +225,14 @@ export class Feeds {
   private async refillWindow(kind: MarkerKind, state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
     const { store } = this.engine;
     const path = state.path;
-    const max = kind === 'live' ? this.limits.keep : DELETED_KEPT;
+    const max = kind === 'live' ? this.limitsFor(path).keep : DELETED_KEPT;
     const prefix = markerPrefix(kind, path);
     const items: Article[] = [];
     const tombs: FeedState['deleted'] = [];
     const count = () => (kind === 'live' ? items.length : tombs.length);
     let after: string | undefined;
     let exhausted = false;
-    const { feedBytes } = feedBudget(this.settings.site, path);
+    const { feedBytes } = this.budget(path);
     let leanWeight = 0;
     while (count() < max && !exhausted) {
       const page = max - count() + 10;
@@ -194,7 +259,7 @@ export class Feeds {
       const stale: string[] = [];
       markers.forEach((marker, i) => {
         const record = records[i] ?? null;
-        if (wantedMarkers(record).includes(marker.key)) {
+        if (wantedMarkers(record, this.engine.declared).includes(marker.key)) {
           const entry = entryOf(record, path);
           if (entry?.kind === 'item' && kind === 'live') items.push(entry.article);
           if (entry?.kind === 'tomb' && kind === 'tomb') tombs.push(tombstoneOf(entry.article, entry.when));
@@ -220,13 +285,13 @@ export class Feeds {
   private async readForFeed(id: string, path: string, cache: RecordCache): Promise<StoredRecord | null> {
     const record = await this.records.read(id, cache, { forFeed: true });
     if (!isValidRecord(record) || !record.article) return record;
-    const { itemChars } = feedBudget(this.settings.site, path);
+    const { itemChars } = this.budget(path);
     return { ...record, article: fitToBudget(record.article, this.settings.site.publisher, itemChars) };
   }
 
   /** Records read for this feed keep their article's content only while the state shows it whole. */
   private keepLean(state: FeedState, fresh: Map<string, StoredRecord | null>): void {
-    applyByteWindow(state, feedBudget(this.settings.site, state.path).feedBytes);
+    applyByteWindow(state, this.budget(state.path).feedBytes);
     const whole = new Set(state.items.filter((item) => !isLean(item)).map((item) => item.id));
     for (const [id, record] of fresh) {
       if (!whole.has(id) && isValidRecord(record) && record.article && !isLean(record.article)) fresh.set(id, { ...record, article: leanArticle(record.article) });
@@ -238,9 +303,10 @@ export class Feeds {
    * one went) is read again for its content, from a record read after the state like every entry.
    */
   private async fitByteWindow(state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
-    const { feedBytes } = feedBudget(this.settings.site, state.path);
+    const { feedBytes } = this.budget(state.path);
+    const limits = this.limitsFor(state.path);
     // Each round fills at least one item or ends: at most as many rounds as the window holds.
-    for (let round = 0; round <= this.limits.keep; round++) {
+    for (let round = 0; round <= limits.keep; round++) {
       const fill = applyByteWindow(state, feedBytes);
       if (fill.length === 0) return;
       await mapLimited(fill, READ_CONCURRENCY, async (id) => {
@@ -258,13 +324,13 @@ export class Feeds {
         if (entry?.kind === 'item' && held && compareNewestFirst(entry.article, held) === 0) {
           state.items[at] = entry.article;
         } else {
-          placeEntry(state, id, entry, this.limits);
+          placeEntry(state, id, entry, limits);
           moved = true;
         }
       }
       // Its record changed since the state was read: the window may now be short.
       if (moved) {
-        const refill = windowsToRefill(state, this.limits);
+        const refill = windowsToRefill(state, limits);
         if (refill.items) await this.refillWindow('live', state, fresh, cache);
         if (refill.deleted) await this.refillWindow('tomb', state, fresh, cache);
       }
@@ -298,18 +364,19 @@ export class Feeds {
 
   private render(state: FeedState): Rendered {
     const { site } = this.settings;
-    const spec = { ...feedSpec(site, sectionName(state)), path: state.path, deleted: state.deleted.slice(0, DELETED_SHOWN) };
+    const spec = { ...scopeSpec(site, state.path, sectionName(state)), deleted: state.deleted.slice(0, DELETED_SHOWN) };
     // Checked file by file just before it is written (checking costs as much as rendering).
-    const window = state.items.slice(0, site.limits.items);
+    const window = state.items.slice(0, this.limitsFor(state.path).limit);
     // Lean items are past the byte budget already (src/feed-state.ts): left out like those renderFeed leaves.
     const shown = window.filter((item) => !isLean(item));
     const notes = new Map<string, OverBudget>();
     const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note) });
-    const { feedBytes } = feedBudget(site, state.path);
-    for (const file of files) {
-      const note = notes.get(file.path) ?? { path: file.path, shown: shown.length, left: 0, feedBytes };
-      const left = note.left + window.length - shown.length;
-      if (left > 0) this.engine.log.warn('feed file over its byte budget: oldest items left out', { ...note, left, path: this.settings.feedPrefix + file.path });
+    for (const output of outputsOf(site, state.path)) {
+      const inWindow = Math.min(window.length, output.items);
+      const whole = shown.slice(0, output.items).length;
+      const note = notes.get(output.file) ?? { path: output.file, shown: whole, left: 0, feedBytes: output.feedBytes };
+      const left = note.left + inWindow - whole;
+      if (left > 0) this.engine.log.warn('feed file over its byte budget: oldest items left out', { ...note, left, path: this.settings.feedPrefix + output.file });
     }
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
   }

@@ -60,12 +60,12 @@ export class RecordStore {
       const decision = await decide(current);
       if (!decision.write) return { decision, before: current, after: current };
       const revision = (isValidRecord(current) ? current.revision : current ? (current.revision ?? 0) : 0) + 1;
-      const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write) };
+      const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write, this.engine.declared) };
       // Never store what this module could not read back (it would be quarantined at once).
       const readBack = parseRecord(id, Buffer.from(stable(next)));
       if (!isValidRecord(readBack)) throw new StoreError(key, `refusing to write a record that would not read back: ${readBack.reason}`);
-      const had = wantedMarkers(current);
-      const wanted = wantedMarkers(next);
+      const had = wantedMarkers(current, this.engine.declared);
+      const wanted = wantedMarkers(next, this.engine.declared);
       await Promise.all(wanted.filter((m) => !had.includes(m)).map((m) => store.put(m, '')));
       const etag = cache.get(id)?.etag;
       try {

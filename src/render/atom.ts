@@ -8,19 +8,22 @@
  * it before, so the files are byte for byte the same.
  */
 import type { Article } from '../article.js';
+import type { DeletedEntry } from '../select.js';
 import { escapeAttr as attr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
-import { entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
-import { GENERATOR, MEDIA_NS, thumbnailAttributes } from './rss.js';
+import { articleUrn, entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
+import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
+import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
+import { GENERATOR } from './rss.js';
 
-export const TOMBSTONES_NS = 'http://purl.org/atompub/tombstones/1.0';
+export const TOMBSTONES_NS = NAMESPACES.at;
 
 /** `<name attrs>text</name>`, or `<name attrs/>` when the text is empty (as XMLBuilder wrote it). */
 function element(indent: string, name: string, attributes: string, value: string): string {
   return value === '' ? `${indent}<${name}${attributes}/>\n` : `${indent}<${name}${attributes}>${value}</${name}>\n`;
 }
 
-function entry(article: Article, publisher: string): string {
+function entry(article: Article, publisher: string, partner: PartnerRendering | null, context: PartnerContext, used: Set<Prefix>): string {
   const photos = photosWithUrl(article);
   let out = '  <entry>\n';
   out += element('    ', 'id', '', text(entryId(article)));
@@ -36,42 +39,56 @@ function entry(article: Article, publisher: string): string {
   }
   for (const term of [...(article.section ? [article.section] : []), ...article.tags]) out += `    <category term="${attr(term)}"/>\n`;
   out += element('    ', 'summary', ' type="text"', text(article.summary));
-  out += element('    ', 'content', ' type="html"', text(renderContentHtml(article, publisher)));
-  for (const photo of photos) {
-    const size = `${photo.bytes !== null ? ` fileSize="${photo.bytes}"` : ''}${photo.width !== null ? ` width="${photo.width}"` : ''}${photo.height !== null ? ` height="${photo.height}"` : ''}`;
-    const open = `    <media:content url="${attr(photo.url)}" type="${attr(photoType(photo))}" medium="image"${size}`;
-    const description = photo.caption ? element('      ', 'media:description', ' type="plain"', text(photo.caption)) : '';
-    const credit = photo.credit ? element('      ', 'media:credit', ' role="photographer" scheme="urn:ebu"', text(photo.credit)) : '';
-    out += description || credit ? `${open}>\n${description}${credit}    </media:content>\n` : `${open}/>\n`;
-  }
-  const lead = photos[0];
-  if (lead) {
-    const attributes = Object.entries(thumbnailAttributes(lead, attr)).map(([name, value]) => ` ${name}="${value}"`).join('');
-    out += `    <media:thumbnail${attributes}/>\n`;
-  }
+  const content = renderContentHtml(article, publisher);
+  out += element('    ', 'content', ' type="html"', text(partner?.content ? partner.content(content) : content));
+  const nodes: XmlNode[] = [...mediaNodes(article, { titles: partner?.mediaTitles === true }), ...(partner?.item?.(article, context) ?? [])];
+  collectPrefixes(nodes, used);
+  for (const node of nodes) out += writeNode(node, '    ');
+  return `${out}  </entry>\n`;
+}
+
+/** A takedown as an entry the partner reads as expired (MSN): the same id, a newer updated date. */
+function expiredEntry(deleted: DeletedEntry, nodes: readonly XmlNode[], used: Set<Prefix>): string {
+  collectPrefixes(nodes, used);
+  let out = '  <entry>\n';
+  out += element('    ', 'id', '', text(deleted.entryId || articleUrn(deleted.id)));
+  out += element('    ', 'title', ' type="text"', text(deleted.title ?? 'Withdrawn'));
+  out += element('    ', 'updated', '', isoSeconds(new Date(deleted.when)));
+  out += element('    ', 'published', '', isoSeconds(new Date(deleted.published ?? deleted.when)));
+  if (deleted.url) out += `    <link rel="alternate" type="text/html" href="${attr(deleted.url)}"/>\n`;
+  out += element('    ', 'summary', ' type="text"', 'This article was withdrawn.');
+  for (const node of nodes) out += writeNode(node, '    ');
   return `${out}  </entry>\n`;
 }
 
 export const renderAtom: FeedRenderer = (feed, articles, site) => {
-  const tombstones = feed.deleted.length > 0;
-  let out = '<?xml version="1.0" encoding="utf-8"?>\n';
-  out += `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="${MEDIA_NS}"${tombstones ? ` xmlns:at="${TOMBSTONES_NS}"` : ''} xml:lang="${attr(site.language)}">\n`;
-  out += element('  ', 'id', '', text(feed.selfUrls.atom));
-  out += element('  ', 'title', ' type="text"', text(feed.title));
-  out += element('  ', 'subtitle', ' type="text"', text(feed.description));
-  out += element('  ', 'updated', '', isoSeconds(feedUpdated(articles, feed.deleted)));
-  out += `  <link rel="alternate" type="text/html" href="${attr(feed.homeUrl)}"/>\n`;
-  out += `  <link rel="self" type="application/atom+xml" href="${attr(feed.selfUrls.atom)}"/>\n`;
-  for (const hub of site.hubs) out += `  <link rel="hub" href="${attr(hub)}"/>\n`;
+  const partner = partnerOf(feed.profile);
+  const updated = feedUpdated(articles, feed.deleted);
+  const context: PartnerContext = { spec: feed, site, updated };
+  const used = new Set<Prefix>();
+  const channel = partner?.channel?.(context) ?? [];
+  collectPrefixes(channel, used);
+  let body = element('  ', 'id', '', text(feed.selfUrls.atom));
+  body += element('  ', 'title', ' type="text"', text(feed.title));
+  body += element('  ', 'subtitle', ' type="text"', text(partner?.description ? partner.description(feed.description) : feed.description));
+  body += element('  ', 'updated', '', isoSeconds(updated));
+  body += `  <link rel="alternate" type="text/html" href="${attr(feed.homeUrl)}"/>\n`;
+  body += `  <link rel="self" type="application/atom+xml" href="${attr(feed.selfUrls.atom)}"/>\n`;
+  for (const hub of site.hubs) body += `  <link rel="hub" href="${attr(hub)}"/>\n`;
   // A feed-level author makes every entry valid, bylines or not (RFC 4287 4.1.1).
-  out += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
-  out += element('  ', 'rights', '', text(site.copyright));
-  out += element('  ', 'generator', '', GENERATOR);
-  if (site.icon) out += element('  ', 'icon', '', text(site.icon));
-  if (site.logo) out += element('  ', 'logo', '', text(site.logo));
-  for (const article of articles) out += entry(article, site.publisher);
+  body += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
+  body += element('  ', 'rights', '', text(site.copyright));
+  body += element('  ', 'generator', '', GENERATOR);
+  if (site.icon) body += element('  ', 'icon', '', text(site.icon));
+  if (site.logo) body += element('  ', 'logo', '', text(site.logo));
+  for (const node of channel) body += writeNode(node, '  ');
+  for (const article of articles) body += entry(article, site.publisher, partner, context, used);
+  if (partner?.expired) for (const deleted of partner.expired.select(feed.deleted, context)) body += expiredEntry(deleted, partner.expired.nodes(deleted, context), used);
   // RFC 6721 tombstones: readers and partners learn an entry was withdrawn.
-  for (const d of feed.deleted) out += `  <at:deleted-entry ref="${attr(d.entryId)}" when="${isoSeconds(new Date(d.when))}"/>\n`;
+  if (feed.deleted.length > 0) used.add('at');
+  for (const d of feed.deleted) body += `  <at:deleted-entry ref="${attr(d.entryId)}" when="${isoSeconds(new Date(d.when))}"/>\n`;
+  // The namespaces the document uses, declared once on the root.
+  const head = `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="${NAMESPACES.atom}"${xmlnsAttributes(used)} xml:lang="${attr(site.language)}">\n`;
   // Belt and braces: characters XML forbids can never be written, whatever a caller passed in.
-  return stripXmlForbidden(`${out}</feed>\n`);
+  return stripXmlForbidden(`${head}${body}</feed>\n`);
 };

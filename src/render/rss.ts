@@ -13,12 +13,14 @@
  */
 import { type Extension, Feed, type Item } from 'feed';
 import type { Article, Photo } from '../article.js';
+import type { DeletedEntry } from '../select.js';
 import { escapeHtml, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { type FeedRenderer, feedUpdated } from './feed-model.js';
+import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
+import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
 
-export const MEDIA_NS = 'http://search.yahoo.com/mrss/';
-const DC_NS = 'http://purl.org/dc/elements/1.1/';
+export const MEDIA_NS = NAMESPACES.media;
 export const GENERATOR = 'syndicate-feeds';
 
 /** CDATA-safe HTML: `]]>` cannot end the section early, and the HTML means the same. */
@@ -36,25 +38,32 @@ function text(value: string): string {
   return value.replaceAll('&', '&amp;');
 }
 
-/** The lead photo as Media RSS's thumbnail (what partners show beside the headline), shared with Atom. */
+/** A node of the namespace model as xml-js writes it (through feed). */
+function xmlJs(node: XmlNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (node.attributes) out._attributes = Object.fromEntries(Object.entries(node.attributes).map(([name, value]) => [name, attr(value)]));
+  if (node.text !== undefined) out._text = text(node.text);
+  for (const [name, objects] of grouped(node.children ?? [])) out[name] = objects;
+  return out;
+}
+
+/** Nodes grouped by name (xml-js keys elements by name; repeats are an array), first appearance first. */
+function grouped(nodes: readonly XmlNode[]): Map<string, Record<string, unknown> | Record<string, unknown>[]> {
+  const byName = new Map<string, Record<string, unknown>[]>();
+  for (const node of nodes) byName.set(node.name, [...(byName.get(node.name) ?? []), xmlJs(node)]);
+  return new Map([...byName].map(([name, list]) => [name, list.length === 1 ? (list[0] as Record<string, unknown>) : list]));
+}
+
+function extensionsOf(nodes: readonly XmlNode[]): Extension[] {
+  return [...grouped(nodes)].map(([name, objects]) => ({ name, objects: objects as Record<string, unknown> }));
+}
+
+/** The lead photo as Media RSS's thumbnail's attributes (escaped by `escapeValue`), for the page too. */
 export function thumbnailAttributes(photo: Photo & { url: string }, escapeValue: (value: string) => string): Record<string, string> {
   const attributes: Record<string, string> = { url: escapeValue(photo.url) };
   if (photo.width !== null) attributes.width = String(photo.width);
   if (photo.height !== null) attributes.height = String(photo.height);
   return attributes;
-}
-
-function mediaContents(article: Article): Record<string, unknown>[] {
-  return photosWithUrl(article).map((photo) => {
-    const attributes: Record<string, string> = { url: attr(photo.url), type: attr(photoType(photo)), medium: 'image' };
-    if (photo.bytes !== null) attributes.fileSize = String(photo.bytes);
-    if (photo.width !== null) attributes.width = String(photo.width);
-    if (photo.height !== null) attributes.height = String(photo.height);
-    const element: Record<string, unknown> = { _attributes: attributes };
-    if (photo.caption) element['media:description'] = { _attributes: { type: 'plain' }, _text: text(photo.caption) };
-    if (photo.credit) element['media:credit'] = { _attributes: { role: 'photographer', scheme: 'urn:ebu' }, _text: text(photo.credit) };
-    return element;
-  });
 }
 
 /**
@@ -69,15 +78,16 @@ function enclosure(photo: Photo & { url: string }): { url: string; type: string;
   return { url, type: attr(photoType(photo)), length };
 }
 
-function item(article: Article, publisher: string): Item {
+function item(article: Article, publisher: string, partner: PartnerRendering | null, context: PartnerContext, used: Set<Prefix>): Item {
   const lead = photosWithUrl(article)[0];
-  const extensions: Extension[] = [];
-  if (article.authors.length > 0) extensions.push({ name: 'dc:creator', objects: article.authors.map((name) => ({ _text: text(name) })) as unknown as Record<string, unknown> });
+  const nodes: XmlNode[] = [];
+  for (const name of article.authors) nodes.push({ name: 'dc:creator', text: name });
   // The publication the wire copy came from (e.g. CHINA DAILY HONG KONG NEWS), for partners' credits.
-  if (article.publisher) extensions.push({ name: 'dc:publisher', objects: { _text: text(article.publisher) } });
-  const media = mediaContents(article);
-  if (media.length > 0) extensions.push({ name: 'media:content', objects: media as unknown as Record<string, unknown> });
-  if (lead) extensions.push({ name: 'media:thumbnail', objects: { _attributes: thumbnailAttributes(lead, attr) } });
+  if (article.publisher) nodes.push({ name: 'dc:publisher', text: article.publisher });
+  nodes.push(...mediaNodes(article, { titles: partner?.mediaTitles === true }));
+  if (partner?.item) nodes.push(...partner.item(article, context));
+  collectPrefixes(nodes, used);
+  const content = renderContentHtml(article, publisher);
   return {
     title: cdataSafe(escapeHtml(article.title)),
     // With a URL: link and a permalink guid (feed writes isPermaLink="true" when only link is given).
@@ -87,38 +97,65 @@ function item(article: Article, publisher: string): Item {
     date: new Date(article.updated),
     published: new Date(article.published),
     description: cdataSafe(escapeHtml(article.summary)),
-    content: cdataSafe(renderContentHtml(article, publisher)),
+    content: cdataSafe(partner?.content ? partner.content(content) : content),
     category: [...(article.section ? [article.section] : []), ...article.tags].map((name) => ({ name: text(name) })),
     ...(lead ? { enclosure: enclosure(lead) } : {}),
-    extensions,
+    extensions: extensionsOf(nodes),
+  };
+}
+
+/** A takedown as an item the partner reads as expired (MSN): the same guid, a newer modified date. */
+function expiredItem(entry: DeletedEntry, nodes: readonly XmlNode[], used: Set<Prefix>): Item {
+  collectPrefixes(nodes, used);
+  const url = entry.url ?? null;
+  return {
+    title: cdataSafe(escapeHtml(entry.title ?? 'Withdrawn')),
+    link: url ?? '',
+    ...(url ? {} : { guid: text(entry.id) }),
+    date: new Date(entry.when),
+    published: new Date(entry.published ?? entry.when),
+    description: cdataSafe(escapeHtml('This article was withdrawn.')),
+    extensions: extensionsOf(nodes),
   };
 }
 
 export const renderRss: FeedRenderer = (feed, articles, site) => {
+  const partner = partnerOf(feed.profile);
+  const updated = feedUpdated(articles, feed.deleted);
+  const context: PartnerContext = { spec: feed, site, updated };
+  const description = partner?.description ? partner.description(feed.description) : feed.description;
   const generator = new Feed({
     title: text(feed.title),
-    description: text(feed.description),
+    description: text(description),
     id: feed.homeUrl,
     link: feed.homeUrl,
     language: site.language,
     copyright: text(site.copyright),
-    updated: feedUpdated(articles, feed.deleted),
+    updated,
     generator: GENERATOR,
     feedLinks: { rss: feed.selfUrls.rss },
     // The channel's <image>: the wide logo, else the square icon.
     ...(site.logo || site.icon ? { image: text((site.logo ?? site.icon) as string) } : {}),
   });
+  const used = new Set<Prefix>(['dc']);
   generator.addExtension({ name: 'dc:publisher', objects: { _text: text(site.publisher) } });
-  for (const article of articles) generator.addItem(item(article, site.publisher));
+  for (const article of articles) generator.addItem(item(article, site.publisher, partner, context, used));
+  if (partner?.expired) for (const entry of partner.expired.select(feed.deleted, context)) generator.addItem(expiredItem(entry, partner.expired.nodes(entry, context), used));
   let xml = generator.rss2();
-  // WebSub hubs beside the self link (feed writes at most one hub, unescaped).
-  if (site.hubs.length > 0) {
-    const hubs = site.hubs.map((hub) => `\n        <atom:link href="${attr(hub)}" rel="hub"/>`).join('');
-    xml = xml.replace(/<atom:link [^>]*rel="self"[^>]*\/>/, (self) => `${self}${hubs}`);
-  }
-  // Declare the namespaces feed cannot: Media RSS always, Dublin Core when feed did not (no content).
-  const extra = [`xmlns:media="${MEDIA_NS}"`, ...(xml.includes('xmlns:dc=') ? [] : [`xmlns:dc="${DC_NS}"`])];
-  xml = xml.replace('<rss version="2.0"', `<rss version="2.0" ${extra.join(' ')}`);
+  // Beside the self link: WebSub hubs (feed writes at most one, unescaped), the channel's pubDate and the
+  // partner's channel elements, so they come before the items.
+  const channel = partner?.channel?.(context) ?? [];
+  collectPrefixes(channel, used);
+  const after = [
+    ...site.hubs.map((hub) => `\n        <atom:link href="${attr(hub)}" rel="hub"/>`),
+    ...(partner?.channelPubDate ? [`\n        <pubDate>${updated.toUTCString()}</pubDate>`] : []),
+    ...channel.map((node) => `\n${writeNode(node, '        ').trimEnd()}`),
+  ].join('');
+  if (after) xml = xml.replace(/<atom:link [^>]*rel="self"[^>]*\/>/, (self) => `${self}${after}`);
+  // Declare, from the prefixes the nodes used, each namespace feed did not.
+  const root = /<rss [^>]*>/.exec(xml)?.[0] ?? '';
+  const missing = [...used].filter((prefix) => !root.includes(`xmlns:${prefix}=`));
+  xml = xml.replace('<rss version="2.0"', `<rss version="2.0"${xmlnsAttributes(missing)}`);
   // Belt and braces: characters XML forbids can never be written, whatever a caller passed in.
   return `${stripXmlForbidden(xml)}\n`;
 };

@@ -22,8 +22,9 @@ import { markerKey } from '../../src/layout.js';
 import { memoryLogger } from '../../src/log.js';
 import { readArticle } from '../../src/read/index.js';
 import { entryOf, isValidRecord, parseRecord, type StoredRecord } from '../../src/records.js';
-import { feedPathsOf, feedSpec } from '../../src/select.js';
-import { feedBudget, parseSiteConfig } from '../../src/site.js';
+import { feedPathsOf, scopeKind, scopeName } from '../../src/scopes.js';
+import { scopeSpec } from '../../src/select.js';
+import { declaredScopes, parseSiteConfig, scopeBudget } from '../../src/site.js';
 import { fitToBudget } from '../../src/render/content.js';
 import { MemoryObjectStore } from '../../src/storage/memory-store.js';
 import type { ObjectHead, ObjectStore, PutOptions, StoredObject } from '../../src/storage/object-store.js';
@@ -33,7 +34,20 @@ import { emptyModel, type ModelOp, type ModelState, projection, reachableOutcome
 
 // Budgets small enough that long variants are cut to their item budget and a window of them goes past
 // the byte budget (lean items, read again when they come back inside: src/feed-state.ts).
-export const SITE = parseSiteConfig({ title: 'Model Daily', url: 'https://news.test.example/', limits: { items: 2, feedBytes: 12_000, itemChars: 6_000 } }, 'model');
+// Declared feeds too: an MSN feed of the site showing more items than the site's own files (its takedowns
+// kept as expired items), and a tag feed (version 1 of a story is tagged, version 0 is not).
+export const SITE = parseSiteConfig(
+  {
+    title: 'Model Daily',
+    url: 'https://news.test.example/',
+    limits: { items: 2, feedBytes: 12_000, itemChars: 6_000 },
+    feeds: [
+      { path: 'partners/msn/', format: 'rss', profile: 'msn', items: 3 },
+      { path: 'topics/x/', format: 'json', scope: { tag: 'X' } },
+    ],
+  },
+  'model',
+);
 const SLACK = 1;
 const CLOCK = () => new Date('2024-07-01T00:00:00Z');
 
@@ -103,7 +117,7 @@ export function articleText(v: Variant): string {
   const url = v.urlOfA ? 'https://news.test.example/a' : `https://news.test.example/${v.id}`;
   const date = v.invalid ? '2024-02-30' : `2024-05-0${v.day}T08:00:00Z`;
   const long = v.long ? Array.from({ length: 3 }, (_, i) => `\nLong paragraph ${i} of ${v.id}: ${'words of the story '.repeat(220)}`).join('\n') : '';
-  return `---\nid: ${v.id}\nurl: ${url}\n${v.section ? `section: ${v.section}\n` : ''}published: ${date}\ntitle: Story ${v.id} version ${v.title} of day ${v.day}\n---\nBEIJING - Story ${v.id} opens here.\nIts second paragraph.\n${long}`;
+  return `---\nid: ${v.id}\nurl: ${url}\n${v.section ? `section: ${v.section}\n` : ''}${v.title === 1 ? 'tags: [x]\n' : ''}published: ${date}\ntitle: Story ${v.id} version ${v.title} of day ${v.day}\n---\nBEIJING - Story ${v.id} opens here.\nIts second paragraph.\n${long}`;
 }
 
 function articleOf(v: Variant): Article | null {
@@ -382,8 +396,8 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
 
   // I1, I2: each feed's state and files are what the records imply.
   const paths = new Set<string>(['']);
-  for (const record of Object.values(records)) if (isValidRecord(record) && record.article) for (const p of feedPathsOf(record.article)) paths.add(p);
-  for (const key of await store.list('state/sections/', 1000)) paths.add(key.slice('state/'.length, -'state.json'.length));
+  for (const record of Object.values(records)) if (isValidRecord(record) && record.article) for (const p of feedPathsOf(record.article, declaredScopes(SITE))) paths.add(p);
+  for (const root of ['sections/', 'tags/']) for (const key of await store.list(`state/${root}`, 1000)) paths.add(key.slice('state/'.length, -'state.json'.length));
   for (const path of [...paths].sort()) {
     const inScope = Object.entries(records).map(([, r]) => entryOf(r, path));
     const items = inScope.flatMap((e) => (e?.kind === 'item' ? [e.article] : [])).sort(compareNewestFirst);
@@ -394,10 +408,10 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
       continue;
     }
     const state = parseState(Buffer.from(stateText), path);
-    const shown = state.items.slice(0, SITE.limits.items);
-    const expected = items.slice(0, SITE.limits.items);
+    const budget = scopeBudget(SITE, path);
+    const shown = state.items.slice(0, budget.items);
+    const expected = items.slice(0, budget.items);
     // Each item as the feed keeps it: cut to its item budget, and lean once past its byte budget.
-    const budget = feedBudget(SITE, path);
     let weight = 0;
     const kept = expected.map((a) => {
       const fitted = fitToBudget(a, SITE.publisher, budget.itemChars);
@@ -411,9 +425,9 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
     if (JSON.stringify(state.deleted.slice(0, DELETED_SHOWN)) !== JSON.stringify(deleted)) {
       problems.push(`I1 ${path || 'site'}: tombstones [${state.deleted.map((d) => d.id)}], records imply [${deleted.map((d) => d.id)}]`);
     }
-    const named = expected[0]?.section ?? deleted[0]?.section;
+    const named = expected[0] ? scopeName(expected[0], path) : scopeKind(path) === 'section' ? deleted[0]?.section : undefined;
     if (path !== '' && named && state.section !== named) problems.push(`I1 ${path}: named ${state.section}, its newest article or takedown says ${named}`);
-    const spec = { ...feedSpec(SITE, sectionName(state)), path, deleted };
+    const spec = { ...scopeSpec(SITE, path, sectionName(state)), deleted };
     for (const file of renderFeed(spec, expected, SITE, { check: false })) {
       const stored = text(`feeds/${file.path}`);
       if (stored !== file.body) problems.push(`I1 ${file.path}: ${stored === null ? 'missing' : 'differs from the rendering of what the records imply'}`);

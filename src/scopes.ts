@@ -1,0 +1,99 @@
+/**
+ * Feed scopes: which articles a feed shows. Each scope has one folder (its path), which names its state,
+ * its markers in the index and, for the site and its sections, its three files:
+ *
+ *   ''                 the whole site           (always)
+ *   sections/<slug>/   one section              (always, one per section an article names)
+ *   tags/<slug>/       one tag                  (only when a declared feed asks for it)
+ *   authors/<slug>/    one author (byline)      (only when a declared feed asks for it)
+ *
+ * Tag and author scopes exist only when declared (src/site.ts `feeds`): an article with ten tags does not
+ * cost ten feed updates unless someone reads those feeds. Pure.
+ */
+import { slugify } from './text.js';
+
+export type ScopeKind = 'site' | 'section' | 'tag' | 'author';
+
+/** A scope as the configuration names it. */
+export type Scope = 'site' | { section: string } | { tag: string } | { author: string };
+
+const ROOTS = { section: 'sections/', tag: 'tags/', author: 'authors/' } as const;
+
+/** A scope path that is not the site: a root and one slug (letters of any script, digits, hyphens). */
+export const SCOPE_PATH = /^((sections|tags|authors)\/[^/]+\/)?$/;
+
+export function sectionSlug(name: string): string {
+  return slugify(name, 60) || 'section';
+}
+
+export function scopePath(scope: Scope): string {
+  if (scope === 'site') return '';
+  if ('section' in scope) return `${ROOTS.section}${sectionSlug(scope.section)}/`;
+  if ('tag' in scope) return `${ROOTS.tag}${sectionSlug(scope.tag)}/`;
+  return `${ROOTS.author}${sectionSlug(scope.author)}/`;
+}
+
+export function scopeKind(path: string): ScopeKind {
+  if (path === '') return 'site';
+  if (path.startsWith(ROOTS.section)) return 'section';
+  if (path.startsWith(ROOTS.tag)) return 'tag';
+  return 'author';
+}
+
+/** The site and its sections: the scopes that always have their three files and a page. */
+export const isDefaultScope = (path: string) => path === '' || path.startsWith(ROOTS.section);
+
+/** The tag and author scopes the configuration declares, by slug. */
+export interface DeclaredScopes {
+  tags: ReadonlySet<string>;
+  authors: ReadonlySet<string>;
+}
+
+export const NO_DECLARED_SCOPES: DeclaredScopes = { tags: new Set(), authors: new Set() };
+
+/** What decides an article's scopes (an unreadable record may still name these). */
+export interface Scoped {
+  section: string | null;
+  tags?: readonly string[];
+  authors?: readonly string[];
+}
+
+/**
+ * The scopes an article belongs to: the site, its section's, and each declared tag and author scope it
+ * names. Sorted and without repeats (two tags with one slug are one scope).
+ */
+export function feedPathsOf(article: Scoped, declared: DeclaredScopes = NO_DECLARED_SCOPES): string[] {
+  const paths = new Set<string>(['']);
+  if (article.section) paths.add(`${ROOTS.section}${sectionSlug(article.section)}/`);
+  for (const tag of article.tags ?? []) {
+    const slug = sectionSlug(tag);
+    if (declared.tags.has(slug)) paths.add(`${ROOTS.tag}${slug}/`);
+  }
+  for (const author of article.authors ?? []) {
+    const slug = sectionSlug(author);
+    if (declared.authors.has(slug)) paths.add(`${ROOTS.author}${slug}/`);
+  }
+  return [...paths].sort();
+}
+
+/** Whether an article belongs to the scope at `path` (declared or not). */
+export function inScope(article: Scoped, path: string): boolean {
+  const kind = scopeKind(path);
+  if (kind === 'site') return true;
+  const slug = path.slice(path.indexOf('/') + 1, -1);
+  if (kind === 'section') return article.section !== null && sectionSlug(article.section) === slug;
+  const names = kind === 'tag' ? article.tags : article.authors;
+  return (names ?? []).some((name) => sectionSlug(name) === slug);
+}
+
+/**
+ * The scope's name as its newest article spells it (feed titles): the section, or the tag or author whose
+ * slug the path names. Null for the site.
+ */
+export function scopeName(article: Scoped, path: string): string | null {
+  const kind = scopeKind(path);
+  if (kind === 'site') return null;
+  if (kind === 'section') return article.section;
+  const slug = path.slice(path.indexOf('/') + 1, -1);
+  return (kind === 'tag' ? article.tags : article.authors)?.find((name) => sectionSlug(name) === slug) ?? null;
+}
