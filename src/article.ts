@@ -149,6 +149,13 @@ export const ArticleSchema = z.object({
   publisher: z.nullable(text(LIMITS.publisher)),
   attribution: list(text(LIMITS.attribution), LIMITS.attributions),
   paragraphs: list(text(LIMITS.paragraph), LIMITS.paragraphs).check(z.minLength(1, 'must hold at least one paragraph')),
+  /**
+   * Each paragraph's markup when it has any (issue 12: Markdown's links, emphasis, lists, headings and block
+   * quotes; a CMS's content_html), '' for a plain one; absent when no paragraph has markup. Only the readers
+   * write it, through the allowlist of src/read/html.ts: well-formed, escaped, http(s) and mailto links only.
+   * The paragraph beside it is its plain text (summaries, budgets and partners' checks read that).
+   */
+  html: z.optional(list(text(LIMITS.paragraph), LIMITS.paragraphs)),
   quotes: list(QuoteSchema, LIMITS.quotes),
   photos: list(PhotoSchema, LIMITS.photos),
   related: list(RelatedSchema, LIMITS.related),
@@ -168,11 +175,20 @@ export interface ReadWarning {
 export interface ReadResult {
   article: Article;
   warnings: ReadWarning[];
+  /**
+   * The article gives no date: its dates are the time it was received (ReadContext.receivedAt). The store
+   * then keeps the date its record already has (the first time it was received), so a replay or a new upload
+   * of the same article does not move it (issue 12).
+   */
+  dateReceived?: true;
+  /** Front matter says `draft: true` (Jekyll, Hugo): read and checked, but not to be published. */
+  draft?: true;
 }
 
 /** The article without what only its content needs (body, summary, quotes, photos, related): its place and name. */
 export function withoutContent(article: Article): Article {
-  return { ...article, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
+  const { html: _html, ...rest } = article;
+  return { ...rest, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
 }
 
 /** Newest first; ties broken by id so every order is deterministic. */

@@ -65,6 +65,41 @@ function photoUrlPrefix(value: string): string {
   return normal.endsWith('/') ? normal : `${normal}/`;
 }
 
+/** The environment variable behind each site setting (Lambda's errors name the variable). */
+const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+
+/**
+ * The site configuration, derived the same way for the CLI (a site.json, a stored config, the defaults)
+ * and for Lambda (the environment): checked, defaults filled, and the feeds' address `feedUrl`, when not
+ * given, under the site URL and the feed prefix the feeds are published under (a build folder has none:
+ * it is the feeds' root). Errors name `source` and the setting (`fieldName` maps it, e.g. to a variable).
+ */
+export function siteConfigFrom(value: unknown, options: { source: string; feedPrefix?: string; fieldName?: (field: string) => string }): SiteConfig {
+  const { source, feedPrefix, fieldName } = options;
+  let site: SiteConfig;
+  try {
+    site = parseSiteConfig(value, source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const field = error.field === '(article)' ? '(config)' : error.field;
+    throw new ConfigError(source, fieldName ? fieldName(field) : field, error.reason, { cause: error.cause ?? error });
+  }
+  const givenFeedUrl = typeof value === 'object' && value !== null && (value as { feedUrl?: unknown }).feedUrl !== undefined;
+  if (givenFeedUrl || feedPrefix === undefined) return site;
+  return { ...site, feedUrl: new URL(feedPrefix, site.url).toString() };
+}
+
+/** A variable holding JSON (the declared feeds: the same array as a site config file's `feeds`). */
+function jsonValue(env: Env, name: string): unknown {
+  const text = optional(env, name);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('environment', name, `is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export function readServiceConfig(env: Env = process.env): ServiceConfig {
   const siteUrl = required(env, 'SITE_URL');
   const feedPrefix = prefix(env, 'FEED_PREFIX', 'feeds/');
@@ -77,7 +112,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
   if (itemChars !== undefined) limits.itemChars = Number(itemChars);
   const siteInput: Record<string, unknown> = {
     url: siteUrl,
-    feedUrl: optional(env, 'FEED_BASE_URL') ?? new URL(feedPrefix, siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`).toString(),
+    feedUrl: optional(env, 'FEED_BASE_URL'),
     title: optional(env, 'SITE_TITLE'),
     description: optional(env, 'SITE_DESCRIPTION'),
     language: optional(env, 'SITE_LANGUAGE'),
@@ -87,6 +122,8 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     icon: optional(env, 'SITE_ICON'),
     cover: optional(env, 'SITE_COVER'),
     accentColor: optional(env, 'SITE_ACCENT_COLOR'),
+    darkModeLogo: optional(env, 'SITE_DARK_MODE_LOGO'),
+    feeds: jsonValue(env, 'SITE_FEEDS'),
     hubs: optional(env, 'WEBSUB_HUBS')
       ?.split(',')
       .map((hub) => hub.trim())
@@ -94,14 +131,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     limits: Object.keys(limits).length === 0 ? undefined : limits,
   };
   for (const key of Object.keys(siteInput)) if (siteInput[key] === undefined) delete siteInput[key];
-  let site: SiteConfig;
-  try {
-    site = parseSiteConfig(siteInput, 'environment');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const names: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
-    throw new ConfigError('environment', names[error.field] ?? names[error.field.split(/[.[]/)[0] ?? ''] ?? error.field, error.reason, { cause: error });
-  }
+  const site = siteConfigFrom(siteInput, { source: 'environment', feedPrefix, fieldName: (field) => ENV_NAMES[field] ?? ENV_NAMES[field.split(/[.[]/)[0] ?? ''] ?? field });
   // Checked even when unused: serverless.yml grants reads under it.
   const photoKeyPrefix = prefix(env, 'PHOTO_KEY_PREFIX', 'photos/');
   // Photos under the feeds would be overwritten by feed files, and feed files read as photos.

@@ -90,21 +90,32 @@ export function checkUnreadable(file: string, message: string, profiles: readonl
 }
 
 /**
- * The site's feed files (as rendered, within the site's own budgets) and its configuration against each
- * profile: files over the partner's bytes, the channel description, branding. Pages are not feeds.
+ * The site's feed files (as rendered, within their budgets) and its configuration against each profile:
+ * files over the partner's bytes, the channel description, branding, a partner feed's item count. A
+ * feed declared for a partner is checked against that partner only; pages are not feeds.
  */
 export function checkFeeds(files: readonly OutputFile[], profiles: readonly Profile[], site: SiteConfig): Finding[] {
   const findings: Finding[] = [];
-  const sizes = files.filter((file) => isFeedFile(file.path)).map((file) => ({ path: file.path, bytes: Buffer.byteLength(file.body) }));
+  const declared = new Map(site.feeds.map((feed) => [feed.file, feed]));
+  const sizes = files.filter((file) => isFeedFile(file.path)).map((file) => ({ path: file.path, bytes: Buffer.byteLength(file.body), profile: declared.get(file.path)?.profile ?? null }));
+  site.feeds.forEach((feed, i) => {
+    const profile = profiles.find((p) => p.name === feed.profile);
+    if (profile?.minItems !== undefined && feed.items < profile.minItems) {
+      findings.push({ file: '(config)', id: null, profile: profile.name, rule: 'feed-items', severity: 'warn', message: `feeds[${i}] (${feed.file}) shows ${feed.items} items; ${profile.name} wants ${profile.minItems}` });
+    }
+  });
   for (const profile of profiles) {
     const add = (file: string, rule: string, message: string) => findings.push({ file, id: null, profile: profile.name, rule, severity: 'warn', message });
-    if (profile.maxFeedDescription !== undefined && site.description.length > profile.maxFeedDescription) {
+    // A feed shaped for the partner cuts its own description (src/render/partners/smartnews.ts).
+    const shaped = site.feeds.some((feed) => feed.profile === profile.name);
+    if (!shaped && profile.maxFeedDescription !== undefined && site.description.length > profile.maxFeedDescription) {
       add('(config)', 'feed-description', `site description of ${site.description.length} characters; ${profile.name} shows at most ${profile.maxFeedDescription}`);
     }
     if (profile.wantsBranding && !site.logo && !site.icon) add('(config)', 'branding', `no logo or icon in the site config; ${profile.name} shows one`);
     const { feedBytes } = profile;
     if (feedBytes === undefined) continue;
-    for (const { path, bytes } of sizes) {
+    for (const { path, bytes, profile: own } of sizes) {
+      if (own !== null && own !== profile.name) continue;
       if (bytes > feedBytes) add(path, 'feed-bytes', `${bytes} bytes, over ${profile.name}'s ${feedBytes}: lower the feed's byte budget (limits.feeds) for it`);
     }
   }

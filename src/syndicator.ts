@@ -135,7 +135,7 @@ export class Syndicator {
   }
 
   private async publishObjectNow(key: string, sequencer: string | null, options: { etag?: string; eventTime?: string; size?: number }): Promise<PublishOutcome> {
-    let read: { article: Article; idFromUrl: boolean; receivedAt: Date; source: SourceRecord } | undefined;
+    let read: { article: Article; idFromUrl: boolean; receivedAt: Date; source: SourceRecord; firstReceived: boolean } | undefined;
     // Too big by the event's own word: refused without reading it. Otherwise at most the limit and one
     // byte more is read, which tells a too-big object without holding it.
     // (Empty by the event's word: nothing to read either.)
@@ -166,6 +166,7 @@ export class Syndicator {
       }
       let article: Article;
       let idFromUrl: boolean;
+      let firstReceived = false;
       try {
         if (tooBig || object.body.length > MAX_ARTICLE_BYTES) {
           const size = tooBig ? `${options.size} bytes` : `more than ${MAX_ARTICLE_BYTES} bytes`;
@@ -174,7 +175,14 @@ export class Syndicator {
         const name = key.slice(key.lastIndexOf('/') + 1);
         const result = readArticle(name, object.body, { source: key, receivedAt: object.lastModified, defaultLanguage: this.config.site.language });
         for (const w of result.warnings) this.log.warn('derived metadata', { key, field: w.field, detail: w.message });
+        if (result.draft) {
+          // A draft is not published: the key says nothing is live, as if it were deleted (a later upload
+          // without `draft: true`, a newer event, publishes it).
+          this.log.info('draft: not published; what the key published before is withdrawn', { key });
+          return this.unpublishObjectNow(key, sequencer, options.eventTime ?? object.lastModified.toISOString());
+        }
         article = result.article;
+        firstReceived = result.dateReceived === true;
         idFromUrl = article.url !== null && result.warnings.some((w) => w.field === 'id');
       } catch (error) {
         if (!(error instanceof ArticleError)) throw error;
@@ -187,13 +195,13 @@ export class Syndicator {
       const supersedes = previous && previous.sequencer === sequencer ? previous.supersedes : await this.stillOwed(key, previous, article.id);
       const next = withRecent(previous, { format: 2, key, sequencer, id: article.id, removed: false, supersedes }, [article.id, ...supersedes]);
       if (await this.sources.write(key, source, next)) {
-        read = { article, idFromUrl, receivedAt: object.lastModified, source: next };
+        read = { article, idFromUrl, receivedAt: object.lastModified, source: next, firstReceived };
         break;
       }
       if (attempt >= this.engine.maxAttempts) throw new StoreError(sourceKey(key), `gave up after ${this.engine.maxAttempts} concurrent updates`);
       await this.engine.sleep(backoffMs(attempt));
     }
-    const { article, idFromUrl, receivedAt, source } = read;
+    const { article, idFromUrl, receivedAt, source, firstReceived } = read;
     const written: string[] = [];
     for (const id of source.supersedes.filter((i) => i !== article.id)) {
       // The file now says it is another article: the ones it supplied before leave the feeds.
@@ -201,7 +209,7 @@ export class Syndicator {
     }
     let outcome: PublishOutcome;
     try {
-      outcome = await this.publish(article, { owner: { kind: 'object', key }, sequencer, idFromUrl, source: key });
+      outcome = await this.publish(article, { owner: { kind: 'object', key }, sequencer, idFromUrl, source: key, firstReceived });
     } catch (error) {
       // Refused for good (another owner, a collision, a feed that fails its check): recorded, not retried.
       if (!isRefusal(error)) throw error;
@@ -378,7 +386,7 @@ export class Syndicator {
     return { stored, refused };
   }
 
-  private async publish(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string }): Promise<PublishOutcome> {
+  private async publish(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; firstReceived?: boolean }): Promise<PublishOutcome> {
     const cache: RecordCache = new Map();
     const { decision, before, after, settled } = await this.storeArticle(input, options, cache);
     // The URL's binding is settled while the feeds are updated (no feed reads it): both awaited, the first
@@ -390,7 +398,7 @@ export class Syndicator {
   }
 
   /** Checks, claims the URL and changes the record; no feed is touched. */
-  private async storeArticle(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; describe?: boolean }, cache: RecordCache) {
+  private async storeArticle(input: Article, options: { owner: Owner; sequencer: string | null; idFromUrl: boolean; source: string; describe?: boolean; firstReceived?: boolean }, cache: RecordCache) {
     this.refuseDates(input, options.source);
     // The URL's binding is read beside the record: a new article's claim needs it next.
     const binding = input.url ? this.urls.prefetch(input.url) : undefined;
@@ -400,7 +408,10 @@ export class Syndicator {
       const given = input.photos[i]?.url;
       if (given && photo.url === null) this.log.warn('photo not in the bucket; published without it', { id: input.id, url: given });
     });
-    const parsed = ArticleSchema.safeParse({ ...input, photos });
+    // Dated by its arrival (it gives no date): the date its record has, the first arrival's, stays (issue 12).
+    const first = options.firstReceived && isValidRecord(current) ? current.article?.published : undefined;
+    const dates = first ? { published: first, updated: Date.parse(input.updated) > Date.parse(first) ? input.updated : first } : {};
+    const parsed = ArticleSchema.safeParse({ ...input, ...dates, photos });
     if (!parsed.success) throw new ArticleError(options.source, 'photos', `the bucket's photo metadata is invalid: ${describeError(parsed.error)}`);
     const article = parsed.data;
     const publishInput = { article, owner: options.owner, sequencer: options.sequencer, photos: probes, idFromUrl: options.idFromUrl };

@@ -64,6 +64,9 @@ describe('the handlers’ bundles', () => {
     expect(inputs.some((f) => f.includes('js-yaml/lib/dumper'))).toBe(false);
     expect(inputs.some((f) => f.includes('js-yaml/lib/loader'))).toBe(true);
     expect(inputs.some((f) => f.includes('xml-js/lib/js2xml'))).toBe(true);
+    // markdown-it's linkify-it is never called (linkify off): an inert stand-in is bundled instead.
+    expect(inputs.some((f) => f.includes('node_modules/linkify-it/'))).toBe(false);
+    expect(inputs.some((f) => f.includes('node_modules/markdown-it/'))).toBe(true);
   });
 
   it('read front matter and build all three feeds exactly as the libraries whole do', () => {
@@ -73,6 +76,10 @@ describe('the handlers’ bundles', () => {
       const text = readFileSync(join(root, 'tests', 'fixtures', 'corpus', corpus), 'utf8');
       texts.push({ name: corpus.replace(/\.txt$/, ''), text: `---\ntitle: "Front matter: a \\"quoted\\" title"\ntags: [one, 2, three]\nphotos:\n  - https://img.example.test/a.jpg\n---\n${text}` });
     }
+    texts.push({
+      name: 'rich-markdown',
+      text: '---\ntitle: Rich\n---\nBEIJING - A *lead* with a [link](https://example.com/a?b=1&c=2) and a bare https://example.com/bare URL.\n\n## A heading\n\n- one **item**\n- two\n\n> a block quote\n\nREAD MORE: [An earlier story](https://example.com/earlier)\n',
+    });
     const received = new Date('2024-01-01T00:00:00Z');
     const whole = texts.map((t) => readArticle(`${t.name}.md`, t.text, { receivedAt: received }));
     const ours = texts.map((t) => bundled.readArticle(`${t.name}.md`, t.text, { receivedAt: received }));

@@ -120,13 +120,13 @@ describe('syndicate build', () => {
     });
   });
 
-  it('refuses to replace a folder holding files it did not write', async () => {
+  it('builds into a folder holding files it did not write, leaving them alone', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'precious.txt'), 'keep me');
-      const { code, stderr } = await cli(['build', seed, '--out', dir]);
-      expect(code).toBe(1);
-      expect(stderr).toMatch(/refusing to replace this folder/);
+      const { code } = await cli(['build', seed, '--out', dir]);
+      expect(code).toBe(0);
       expect(await readFile(join(dir, 'precious.txt'), 'utf8')).toBe('keep me');
+      expect(existsSync(join(dir, 'rss.xml'))).toBe(true);
     });
   });
 
@@ -145,5 +145,21 @@ describe('syndicate build', () => {
     const result = spawnSync(process.execPath, [join(root, 'bin/syndicate.js'), 'parse', seed], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).dateline).toBe('VLADIVOSTOK, Russia');
+  });
+});
+
+describe('drafts (issue 12)', () => {
+  it('build reads and checks a draft, says so, and leaves it out of every feed; its id stays free', async () => {
+    await withTempDir(async (dir) => {
+      const body = 'BEIJING - A story long enough to read, with a second sentence.\n';
+      await writeFile(join(dir, 'a.md'), `---\nid: same\ntitle: The draft\ndate: 2024-05-01\ndraft: true\n---\n${body}`);
+      await writeFile(join(dir, 'b.md'), `---\nid: same\ntitle: The published one\ndate: 2024-05-02\n---\n${body}`);
+      const out = join(dir, 'public');
+      const result = await cli(['build', join(dir, 'a.md'), join(dir, 'b.md'), '--out', out, '--verbose']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('draft');
+      const feed = JSON.parse(await readFile(join(out, 'feed.json'), 'utf8'));
+      expect(feed.items.map((i: { title: string }) => i.title)).toEqual(['The published one']);
+    });
   });
 });

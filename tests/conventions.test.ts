@@ -68,9 +68,12 @@ describe('look-alike body text is left alone', () => {
     expect(parts.photos).toEqual([]);
   });
 
-  it('keeps a lone agency in round brackets at the end of a line out of the credits (it is attribution)', () => {
-    expect(isConventionCredit('Xinhua', false)).toBe(false);
+  it('takes a lone agency in round brackets at the end of a line as a credit only after a caption (issue 12)', () => {
     expect(isConventionCredit('Xinhua', true)).toBe(true);
+    const body = 'The body of the story follows here, in a sentence of its own.';
+    // After an ordinary paragraph it stays in the paragraph; after a caption (dated) it is the credit.
+    expect(parseRawBody(`Officials said the plan would start soon. (Xinhua)\n${body}`).photos).toEqual([]);
+    expect(parseRawBody(`Workers plant trees in Beijing, April 25, 2023. (Xinhua)\n${body}`).photos).toEqual([{ caption: 'Workers plant trees in Beijing, April 25, 2023.', credit: 'Xinhua' }]);
   });
 });
 

@@ -496,21 +496,35 @@ describe('the CLI', () => {
 
   it.each([
     ['a file beside a section', ['sections', 'world', 'notes.txt']],
-    ['a folder where a feed file belongs', ['sections', 'world', 'rss.xml', 'x']],
     ['a hidden file at the top', ['.htaccess']],
-  ])('build refuses to replace a folder with %s; a folder holding only its own output is replaced', async (_, foreign) => {
+  ])('build into a folder holding %s writes its own files and leaves that one alone (issue 12)', async (_, foreign) => {
     await withTempDir(async (dir) => {
       const { file } = await fixtures(dir);
       const out = join(dir, 'public');
       expect((await cli(['build', file, '--out', out])).code).toBe(0);
-      expect((await cli(['build', file, '--out', out])).code).toBe(0);
       const path = join(out, ...foreign);
-      if (foreign.includes('rss.xml')) await rm(join(path, '..'), { force: true });
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, 'kept');
+      await rm(join(out, 'rss.xml'));
+      const result = await cli(['build', file, '--out', out]);
+      expect(result.code).toBe(0);
+      expect(await readFile(path, 'utf8')).toBe('kept');
+      expect(await readFile(join(out, 'rss.xml'), 'utf8')).toContain('<rss');
+    });
+  });
+
+  it('build refuses a folder where one of its feed files belongs, naming it, and writes nothing', async () => {
+    await withTempDir(async (dir) => {
+      const { file } = await fixtures(dir);
+      const out = join(dir, 'public');
+      expect((await cli(['build', file, '--out', out])).code).toBe(0);
+      const path = join(out, 'sections', 'world', 'rss.xml', 'x');
+      await rm(join(path, '..'), { force: true });
       await mkdir(join(path, '..'), { recursive: true });
       await writeFile(path, 'kept');
       const result = await cli(['build', file, '--out', out]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(foreign.slice(0, foreign[0] === 'sections' ? 3 : 1).join('/'));
+      expect(result.stderr).toContain('sections/world/rss.xml');
       expect(await readFile(path, 'utf8')).toBe('kept');
     });
   });

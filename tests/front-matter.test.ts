@@ -107,12 +107,12 @@ describe('front matter overrides', () => {
 
 describe('splitFrontMatter', () => {
   it('returns the text unchanged when there is no front matter', () => {
-    expect(splitFrontMatter(lines(P1, '---', P2), 's.txt')).toEqual({ meta: {}, body: lines(P1, '---', P2) });
+    expect(splitFrontMatter(lines(P1, '---', P2), 's.txt')).toMatchObject({ meta: {}, body: lines(P1, '---', P2) });
   });
 
   it('reads front matter with CRLF line endings and after a byte order mark', () => {
-    expect(splitFrontMatter('---\r\ntitle: Hello\r\n---\r\nBody', 's.txt')).toEqual({ meta: { title: 'Hello' }, body: 'Body' });
-    expect(splitFrontMatter('\uFEFF---\ntitle: Hello\n---\nBody', 's.txt')).toEqual({ meta: { title: 'Hello' }, body: 'Body' });
+    expect(splitFrontMatter('---\r\ntitle: Hello\r\n---\r\nBody', 's.txt')).toMatchObject({ meta: { title: 'Hello' }, body: 'Body' });
+    expect(splitFrontMatter('\uFEFF---\ntitle: Hello\n---\nBody', 's.txt')).toMatchObject({ meta: { title: 'Hello' }, body: 'Body' });
   });
 });
 

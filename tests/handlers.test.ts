@@ -157,6 +157,35 @@ describe('takedown on delete', () => {
     expect(JSON.parse((await text('articles/a-story.json')) ?? '{}')).toMatchObject({ status: 'withdrawn', withdrawn: { by: 'key' } });
   });
 
+  it('reaches every partner feed declared in SITE_FEEDS: Atom tombstones, JSON deleted, MSN expired items; plain RSS drops it', async () => {
+    const feeds = [
+      ...['msn', 'flipboard', 'smartnews', 'google-news', 'feedly'].flatMap((profile) => [
+        { path: `partners/${profile}/`, format: 'rss', profile },
+        { path: `partners/${profile}/`, format: 'atom', profile },
+      ]),
+      { path: 'partners/json/', format: 'json', scope: { section: 'World' } },
+    ];
+    handlers = await loadHandlers(s3.env({ API_TOKEN: 'test-token-123', SITE_FEEDS: JSON.stringify(feeds) }));
+    await put('incoming/a.md', article('a-story', 'World', 1));
+    await put('incoming/b.md', article('b-story', 'World', 2));
+    await handlers.publish(s3Created(s3.bucket, 'incoming/a.md'));
+    await handlers.publish(s3Created(s3.bucket, 'incoming/b.md'));
+    expect(await text('feeds/partners/msn/rss.xml')).toContain('<link>https://news.test.example/a-story</link>');
+    await s3.client().send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'incoming/a.md' }));
+    await handlers.unpublish(s3Removed(s3.bucket, 'incoming/a.md', '0055AED6DCD90281F0', '2024-05-03T09:00:00.000Z'));
+    const url = 'https://news.test.example/a-story';
+    for (const profile of ['flipboard', 'smartnews', 'google-news', 'feedly']) expect(await text(`feeds/partners/${profile}/rss.xml`), profile).not.toContain(url);
+    for (const profile of ['msn', 'flipboard', 'smartnews', 'google-news', 'feedly']) {
+      expect(parseXml((await text(`feeds/partners/${profile}/atom.xml`)) ?? '').feed['at:deleted-entry'], profile).toMatchObject({ '@ref': url });
+    }
+    expect(JSON.parse((await text('feeds/partners/json/feed.json')) ?? '{}')._syndicate.deleted.map((d: { id: string }) => d.id)).toEqual(['a-story']);
+    const items = parseXml((await text('feeds/partners/msn/rss.xml')) ?? '').rss.channel.item;
+    const expired = items.find((i: { link: string }) => i.link === url);
+    expect(expired['dcterms:valid']).toBe('end=2024-05-03T09:00:00Z; scheme=W3C-DTF');
+    expect(Date.parse(expired['dcterms:modified'])).toBeGreaterThan(Date.parse('2024-05-01T08:00:00Z'));
+    expect(items.find((i: { link: string }) => i.link === 'https://news.test.example/b-story')['dcterms:valid']).toBeUndefined();
+  });
+
   it('ignores a create event that arrives after the later delete', async () => {
     await put('incoming/a.md', article('a-story', 'World', 1));
     await handlers.unpublish(s3Removed(s3.bucket, 'incoming/a.md', '0055AED6DCD90281F0'));

@@ -98,18 +98,20 @@ describe('readArticleFile and readArticleFiles', () => {
     });
   });
 
-  it('read files in order, the file’s modification time as the date of last resort', async () => {
+  it('read files in order; the dates come from the text alone, never the file’s modification time (issue 12)', async () => {
     await withTempDir(async (dir) => {
       const files = ['b.md', 'a.md', 'c.md'].map((name) => join(dir, name));
       for (const [i, file] of files.entries()) {
-        await writeFile(file, `---\nid: story-${i}\n---\nBEIJING - Body text of story ${i}, long enough to read.\n`);
-        await utimes(file, new Date(`2024-01-0${i + 1}T00:00:00Z`), new Date(`2024-01-0${i + 1}T00:00:00Z`));
+        await writeFile(file, `---\nid: story-${i}\n${i === 2 ? '' : `date: 2024-01-0${i + 1}\n`}---\nBEIJING - Body text of story ${i}, long enough to read.\n`);
+        await utimes(file, new Date(`2025-06-0${i + 1}T00:00:00Z`), new Date(`2025-06-0${i + 1}T00:00:00Z`));
       }
       const results = [];
       for await (const result of readArticleFiles([...files, join(dir, 'gone.md')])) results.push(result);
       expect(results.map((r) => r.file)).toEqual([...files, join(dir, 'gone.md')]);
       expect(results.map((r) => r.article?.id)).toEqual(['story-0', 'story-1', 'story-2', undefined]);
-      expect(results.map((r) => r.article?.published)).toEqual(['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z', undefined]);
+      // No date anywhere in c.md: a fixed date and a warning, the same on every clone.
+      expect(results.map((r) => r.article?.published)).toEqual(['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '1970-01-01T00:00:00Z', undefined]);
+      expect(results[2]?.warnings.map((w) => w.field)).toContain('published');
       expect(results[3]?.error?.message).toContain('no such file');
     });
   });

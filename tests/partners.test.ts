@@ -9,6 +9,7 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
+import { readServiceConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { memoryLogger } from '../src/log.js';
 import type { ProfileName } from '../src/profiles.js';
@@ -116,6 +117,15 @@ describe('declared feeds in the site configuration', () => {
     expect(refuse([{ path: 'p/', format: 'rss', profile: 'bing' }])).toThrow(/feeds\[0\]\.profile/);
     expect(refuse([{ path: 'p/', format: 'rss', scope: { category: 'x' } }])).toThrow(/feeds\[0\]\.scope/);
     expect(refuse([{ path: 'p/', format: 'rss', feedBytes: 20_000, itemChars: 15_000 }])).toThrow(/feeds\[0\]\.itemChars: 15000 characters per item do not fit twice/);
+  });
+
+  it('come from SITE_FEEDS (the same JSON array) and SITE_DARK_MODE_LOGO in Lambda, errors naming the variable', () => {
+    const env = { SITE_URL: 'https://news.test.example/', FEED_BUCKET: 'b', SITE_DARK_MODE_LOGO: 'https://cdn.test.example/dark.png', SITE_FEEDS: JSON.stringify([{ path: 'partners/msn/', format: 'rss', profile: 'msn' }]) };
+    const { site } = readServiceConfig(env);
+    expect(site.feeds.map((f) => f.file)).toEqual(['partners/msn/rss.xml']);
+    expect(site.darkModeLogo).toBe('https://cdn.test.example/dark.png');
+    expect(() => readServiceConfig({ ...env, SITE_FEEDS: '[{path:' })).toThrow(/SITE_FEEDS: is not valid JSON/);
+    expect(() => readServiceConfig({ ...env, SITE_FEEDS: '[{"path":"sections/x/","format":"rss"}]' })).toThrow(/SITE_FEEDS/);
   });
 
   it('tag and author feeds hold exactly the articles that name the tag or author, newest first', () => {
@@ -409,5 +419,20 @@ describe('declared feeds through the engine (Lambda and `syndicate publish`)', (
     // And what the engine writes is what `syndicate build` writes from the same articles.
     const built = buildFeeds(articles, makeSite({ ...BRANDED, feeds: FEEDS }));
     for (const f of built.filter((x) => x.path.startsWith('partners/') || x.path.startsWith('topics/') || x.path.startsWith('by/'))) expect(one.body(f.path), f.path).toBe(f.body);
+  });
+});
+
+describe('the short title MSN shows on small cards', () => {
+  it('comes from front matter (shortTitle or short_title) and JSON (shortTitle or short_title); one over 54 characters is dropped with a warning', () => {
+    const md = (key: string, value: string) => readArticle('a.md', `---\nid: s\ndate: 2024-01-01\ntitle: A title well over fifty-four characters long for MSN's cards\n${key}: ${value}\n---\nBEIJING - Body.\n`, {});
+    expect(md('shortTitle', 'Short one').article.shortTitle).toBe('Short one');
+    expect(md('short_title', 'Short two').article.shortTitle).toBe('Short two');
+    const long = md('short_title', 'x'.repeat(60));
+    expect(long.article.shortTitle).toBeUndefined();
+    expect(long.warnings.map((w) => w.field)).toContain('shortTitle');
+    const json = (extra: Record<string, string>) => readArticle('a.json', JSON.stringify({ id: 'j', title: 'T', paragraphs: ['P.'], published: '2024-01-01T00:00:00Z', ...extra }), {}).article.shortTitle;
+    expect(json({ short_title: 'From a CMS' })).toBe('From a CMS');
+    expect(json({ shortTitle: 'Own field' })).toBe('Own field');
+    expect(json({})).toBeUndefined();
   });
 });

@@ -87,6 +87,27 @@ describe('the feeds against the partners', () => {
   });
 });
 
+describe('declared partner feeds against their partner', () => {
+  it('a partner feed is checked against its own partner only; a Flipboard feed of fewer than 30 items is named', () => {
+    const big = Array.from({ length: 8 }, (_, i) => good({ id: `big-${i}`, url: `https://news.test.example/big-${i}`, published: `2026-11-1${i}T08:00:00Z`, paragraphs: ['word '.repeat(40_000)] }));
+    const declared = makeSite({
+      description: 'Short enough',
+      icon: 'https://cdn.test.example/i.png',
+      limits: { feedBytes: 5_000_000, itemChars: 1_000_000 },
+      feeds: [
+        { path: 'p/msn/', format: 'rss', profile: 'msn' },
+        { path: 'p/flip/', format: 'rss', profile: 'flipboard', items: 12 },
+      ],
+    });
+    const findings = checkFeeds(buildFeeds(big, declared), profilesFor(), declared);
+    const smartnews = findings.filter((f) => f.profile === 'smartnews').map((f) => f.file);
+    // SmartNews would refuse the site's own 5 MB files, not MSN's or Flipboard's feeds.
+    expect(smartnews).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json']));
+    expect(smartnews.filter((f) => f.startsWith('p/'))).toEqual([]);
+    expect(findings.filter((f) => f.rule === 'feed-items').map((f) => [f.profile, f.message])).toEqual([['flipboard', 'feeds[1] (p/flip/rss.xml) shows 12 items; flipboard wants 30']]);
+  });
+});
+
 describe('syndicate check', () => {
   const write = async (dir: string, name: string, front: Record<string, string>, body: string) =>
     writeFile(join(dir, name), `---\n${Object.entries(front).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n---\n${body}\n`);

@@ -461,10 +461,11 @@ describe('lines that look like other kinds (found by the benchmark generator)', 
     expect(article.dateline).toBe('BEIJING');
   });
 
-  it('never takes a line ending in a bracketed agency for the headline', () => {
+  it('never takes a line ending in a bracketed agency for the headline: a dated one is a caption and its credit (issue 12)', () => {
     const { article } = read(lines('Workers plant trees in a park in Beijing, April 25, 2023. (Xinhua)', `BEIJING - ${P}`, Q));
-    expect(article.paragraphs[0]).toBe('Workers plant trees in a park in Beijing, April 25, 2023. (Xinhua)');
-    expect(article.title).not.toContain('(Xinhua)');
+    expect(article.photos.map((p) => [p.caption, p.credit])).toEqual([['Workers plant trees in a park in Beijing, April 25, 2023.', 'Xinhua']]);
+    expect(article.title).not.toContain('Xinhua');
+    expect(article.paragraphs[0]).toBe(P);
   });
 
   it('does not read a pull quote opening with "By" as a byline', () => {

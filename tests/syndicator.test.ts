@@ -155,3 +155,42 @@ describe('an incoming object over the size limit (2 MB)', () => {
     expect(JSON.parse(store.objects.get('errors/incoming/big.md.json')?.body.toString() ?? '{}')).toMatchObject({ field: '(size)' });
   });
 });
+
+describe('incoming articles without a date, and drafts (issue 12)', () => {
+  const undated = (title: string) => `---\nid: undated\nurl: https://news.test.example/undated\ntitle: ${title}\n---\nA story with no date anywhere in its text, long enough to read.\n`;
+  const ids = (store: MemoryObjectStore) => (JSON.parse(store.objects.get('feeds/feed.json')?.body.toString('utf8') ?? '{"items":[]}').items as any[]).map((i) => [i._syndicate.article_id, i.date_published]);
+
+  it('an article without a date keeps the date it was first received, through edits, replays and republishes', async () => {
+    const { store, syndicator } = setup();
+    await store.put('incoming/u.md', undated('First version'));
+    await syndicator.publishObject('incoming/u.md', '01');
+    const first = ids(store);
+    expect(first).toHaveLength(1);
+    expect(first[0]?.[1]).toBe(store.objects.get('incoming/u.md')?.lastModified.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    // An edit (a newer upload, a later modification time) keeps the first date; so do a replay and a republish.
+    await store.put('incoming/u.md', undated('Second version, a typo fixed'));
+    await syndicator.publishObject('incoming/u.md', '02');
+    await syndicator.publishObject('incoming/u.md', '02');
+    await syndicator.republish();
+    expect(ids(store)).toEqual(first);
+    expect(store.objects.get('feeds/feed.json')?.body.toString('utf8')).toContain('Second version, a typo fixed');
+  });
+
+  it('a draft is not published; a draft of a published article takes it down; publishing it again brings it back', async () => {
+    const { store, syndicator } = setup();
+    const text = (draft: boolean) => `---\nid: d1\nurl: https://news.test.example/d1\ntitle: A draft\ndate: 2024-05-01T08:00:00Z\n${draft ? 'draft: true\n' : ''}---\nBEIJING - A story in the making.\n`;
+    await store.put('incoming/d.md', text(true));
+    await syndicator.publishObject('incoming/d.md', '01');
+    expect(ids(store)).toEqual([]);
+    await store.put('incoming/d.md', text(false));
+    await syndicator.publishObject('incoming/d.md', '02');
+    expect(ids(store).map(([id]) => id)).toEqual(['d1']);
+    await store.put('incoming/d.md', text(true));
+    const outcome = await syndicator.publishObject('incoming/d.md', '03');
+    expect(outcome.status).toBe('withdrawn');
+    expect(ids(store)).toEqual([]);
+    await store.put('incoming/d.md', text(false));
+    await syndicator.publishObject('incoming/d.md', '04');
+    expect(ids(store).map(([id]) => id)).toEqual(['d1']);
+  });
+});

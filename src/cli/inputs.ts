@@ -3,9 +3,10 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Article, ReadWarning } from '../article.js';
+import { siteConfigFrom } from '../config.js';
 import { ArticleError, ConfigError } from '../errors.js';
 import { isArticleName, MAX_ARTICLE_BYTES, readArticle } from '../read/index.js';
-import { parseSiteConfig, type SiteConfig } from '../site.js';
+import type { SiteConfig } from '../site.js';
 
 /** Article files under the given files and folders, each folder walked in name order. */
 export async function findArticleFiles(paths: readonly string[]): Promise<string[]> {
@@ -48,6 +49,8 @@ export interface ReadFileResult {
   article?: Article;
   warnings: ReadWarning[];
   error?: Error;
+  /** Front matter says `draft: true`: read and checked, never published (its warning says so). */
+  draft?: true;
 }
 
 function sizeError(file: string, size: string, limit: number): ArticleError {
@@ -90,9 +93,10 @@ export function loadFile(file: string, limit = MAX_ARTICLE_BYTES): { content: Bu
 
 export async function readArticleFile(file: string): Promise<ReadFileResult> {
   try {
-    const { content, mtime } = loadFile(file);
-    const { article, warnings } = readArticle(file, content, { source: file, receivedAt: mtime });
-    return { file, article, warnings };
+    const { content } = loadFile(file);
+    // Dates from the file's text alone, never its mtime: every clone builds the same feeds (issue 12).
+    const { article, warnings, draft } = readArticle(file, content, { source: file, stableDates: true });
+    return { file, article, warnings, ...(draft ? { draft } : {}) };
   } catch (error) {
     if (error instanceof ArticleError) return { file, warnings: [], error };
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
@@ -100,19 +104,28 @@ export async function readArticleFile(file: string): Promise<ReadFileResult> {
   }
 }
 
-export async function loadSiteConfig(file: string | undefined): Promise<SiteConfig> {
-  if (!file) return parseSiteConfig({}, '(defaults)');
+/** A site config file as JSON (checked by siteConfigFrom). */
+export async function readSiteConfigFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError(file, '(file)', 'cannot be read', { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a JSON file' : (cause as Error).message;
+    throw new ConfigError(file, '(file)', `cannot be read: ${why}`, { cause });
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(file, '(json)', `invalid JSON: ${(cause as Error).message}`, { cause });
   }
-  return parseSiteConfig(value, file);
+}
+
+/**
+ * The site config of a run: the file's (or the defaults), derived as Lambda derives it from the
+ * environment (src/config.ts siteConfigFrom), with the feeds under `feedPrefix` when the file gives no feedUrl.
+ */
+export async function loadSiteConfig(file: string | undefined, feedPrefix?: string): Promise<SiteConfig> {
+  if (!file) return siteConfigFrom({}, { source: '(defaults)', feedPrefix });
+  return siteConfigFrom(await readSiteConfigFile(file), { source: file, feedPrefix });
 }

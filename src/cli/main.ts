@@ -1,29 +1,27 @@
 /** The `syndicate` command: thin wiring over the core. `run` takes its I/O so tests can drive it. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { ARTICLE_ID, type Article, type ReadWarning } from '../article.js';
 import { isFeedFile, type OutputFile, renderSelected } from '../build.js';
-import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig } from '../config.js';
+import { checkCacheControl, readStoredConfig, readStoredSettings, type StoredConfig, siteConfigFrom } from '../config.js';
 import { ArticleError, ConfigError, ConflictError, describeError, FeedCheckError } from '../errors.js';
 import { ARTICLES, checkPublicPrefix, STATE, siteConfigKey } from '../layout.js';
 import type { Logger } from '../log.js';
-import { replaceFolder } from '../publish/folder.js';
+import { writeOutputFolder } from '../publish/folder.js';
 import { checkArticle, checkFeeds, checkUnreadable, type Finding, FindingTally, profilesFor, sortFindings } from '../preflight.js';
 import { isProfileName, PROFILE_NAMES } from '../profiles.js';
 import { FeedSelector } from '../select.js';
-import { parseSiteConfig, type SiteConfig } from '../site.js';
+import type { SiteConfig } from '../site.js';
 import { FolderObjectStore } from '../storage/folder-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
 import { Syndicator } from '../syndicator.js';
 import { announce, httpPinger } from '../websub.js';
-import { findArticleFiles, loadSiteConfig, readArticleFile, readArticleFiles, type ReadFileResult } from './inputs.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { DEFAULT_DEV_PORT, devPort } from '../dev/port.js';
+import { type CliIo, IMPORT_HINT_FROM, importHint, Progress, WarningSummary } from './output.js';
+import { findArticleFiles, loadSiteConfig, readArticleFile, readArticleFiles, type ReadFileResult, readSiteConfigFile } from './inputs.js';
 
 /** The CLI reports what it did itself; the syndicator's structured lines are for Lambda logs. */
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -52,11 +50,9 @@ async function changedFiles(dir: string, files: readonly OutputFile[]): Promise<
 const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  isTTY: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
 };
-
-function reportWarnings(io: CliIo, result: ReadFileResult): void {
-  for (const w of result.warnings) io.stderr(`warning: ${result.file}: ${w.field}: ${w.message}\n`);
-}
 
 /** An article read from a file, with what the store needs to know about it. */
 export interface ReadArticle {
@@ -72,16 +68,36 @@ export interface ReadArticle {
  * throws the first error unless skipping bad files. Two files with the same id, or the same URL, are a
  * collision: the second is refused, naming both (a URL is the article's id in every feed reader).
  */
-export async function readEach(paths: readonly string[], io: CliIo, skipInvalid: boolean, accept: (read: ReadArticle) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
+export async function readEach(paths: readonly string[], output: ReadOutput, skipInvalid: boolean, accept: (read: ReadArticle) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
   const files = await findArticleFiles(paths);
   if (files.length === 0) throw new ArticleError(paths.join(' '), '(files)', 'no article files found (.txt, .md, .json)');
+  const warnings = new WarningSummary(output.io, output.verbose);
+  const progress = new Progress(output.io, 'reading', files.length);
+  try {
+    return await readFiles(files, { warnings, progress }, skipInvalid, accept);
+  } finally {
+    progress.done();
+    warnings.flush();
+  }
+}
+
+/** How reading reports: warnings summarised unless verbose. */
+export interface ReadOutput {
+  io: CliIo;
+  verbose: boolean;
+}
+
+async function readFiles(files: readonly string[], report: { warnings: WarningSummary; progress: Progress }, skipInvalid: boolean, accept: (read: ReadArticle) => void): Promise<{ read: number; failed: ReadFileResult[] }> {
   let read = 0;
   const failed: ReadFileResult[] = [];
   const seenIds = new Map<string, string>();
   const seenUrls = new Map<string, string>();
   for await (const result of readArticleFiles(files)) {
     const file = result.file;
-    reportWarnings(io, result);
+    report.progress.tick();
+    report.warnings.add(file, result.warnings);
+    // A draft is read and checked (its warning names it), never published, and claims no id or URL.
+    if (!result.error && result.draft) continue;
     let error = result.error;
     const article = result.article;
     if (!error && article) {
@@ -96,7 +112,7 @@ export async function readEach(paths: readonly string[], io: CliIo, skipInvalid:
     }
     if (error) {
       if (!skipInvalid) throw error;
-      io.stderr(`error: ${describeError(error)} (skipped)\n`);
+      report.progress.print(`error: ${describeError(error)} (skipped)\n`);
       failed.push({ ...result, error });
       continue;
     }
@@ -108,9 +124,9 @@ export async function readEach(paths: readonly string[], io: CliIo, skipInvalid:
 }
 
 /** Reads every article into memory (for commands that publish each one). */
-export async function readAll(paths: readonly string[], io: CliIo, skipInvalid: boolean): Promise<{ articles: ReadArticle[]; failed: ReadFileResult[] }> {
+export async function readAll(paths: readonly string[], output: ReadOutput, skipInvalid: boolean): Promise<{ articles: ReadArticle[]; failed: ReadFileResult[] }> {
   const articles: ReadArticle[] = [];
-  const { failed } = await readEach(paths, io, skipInvalid, (read) => articles.push(read));
+  const { failed } = await readEach(paths, output, skipInvalid, (read) => articles.push(read));
   return { articles, failed };
 }
 
@@ -142,6 +158,9 @@ function chooseStore(options: StoreOptions): ObjectStore {
   if (options.bucket !== undefined) {
     if (options.bucket.trim() === '') throw new ConfigError('command line', '--bucket', 'is empty: name the bucket (or leave --bucket out to publish to a folder, --dir)');
     if (options.dir !== undefined) throw new ConfigError('command line', '--dir', 'cannot be given with --bucket: publish to a bucket or to a folder, not both');
+    if (options.endpoint !== undefined && !isEndpoint(options.endpoint)) {
+      throw new ConfigError('command line', '--endpoint', `${JSON.stringify(options.endpoint.slice(0, 200))} must be an http(s) URL such as http://127.0.0.1:4568`);
+    }
     const timeout = Number(options.timeout ?? DEFAULT_TIMEOUT);
     if (!(timeout > 0 && timeout <= 600)) throw new ConfigError('command line', '--timeout', `"${options.timeout}" must be a number of seconds, at most 600`);
     return new S3ObjectStore({ endpoint: options.endpoint, timeoutMs: timeout * 1000 }, options.bucket);
@@ -154,6 +173,28 @@ function chooseStore(options: StoreOptions): ObjectStore {
   }
   if (options.dir !== undefined && options.dir.trim() === '') throw new ConfigError('command line', '--dir', 'is empty: name the folder (or leave --dir out for site-store)');
   return new FolderObjectStore(options.dir ?? DEFAULT_DIR);
+}
+
+/** An S3 endpoint: an absolute http(s) URL with a host. */
+function isEndpoint(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An error from the store the flags named, in one line naming the value to check: a bucket that does
+ * not exist (S3's NoSuchBucket). Others are described as they are.
+ */
+function describeStoreError(error: unknown, options: StoreOptions | undefined): string {
+  const name = (error as { name?: string; Code?: string } | null)?.name;
+  if (options?.bucket !== undefined && name === 'NoSuchBucket') {
+    return `s3://${options.bucket}: no such bucket at ${options.endpoint ?? 'AWS'} (check --bucket and --endpoint)`;
+  }
+  return describeError(error);
 }
 
 /** A stored configuration that cannot be read: the error says how to replace it. */
@@ -172,25 +213,28 @@ function replaceHint(error: unknown, flags: string): never {
 async function openStore(options: StoreOptions, use: { articles: boolean; io: CliIo }): Promise<{ store: ObjectStore; syndicator: Syndicator; prefix: string; site: SiteConfig }> {
   const flagPrefix = options.prefix === undefined ? undefined : checkPublicPrefix(options.prefix, 'command line', '--prefix');
   const flagCacheControl = options.cacheControl === undefined ? undefined : checkCacheControl(options.cacheControl, 'command line', '--cache-control');
+  const fileValue = options.config === undefined ? undefined : await readSiteConfigFile(options.config);
+  // Checked before the store is touched (derived again below, once the feed prefix is known).
+  if (options.config !== undefined) siteConfigFrom(fileValue, { source: options.config });
   const store = chooseStore(options);
-  const fileSite = options.config === undefined ? undefined : await loadSiteConfig(options.config);
   let stored: Partial<StoredConfig> | null = null;
-  if (!fileSite) {
+  if (options.config === undefined) {
     stored = await readStoredConfig(store).catch((error: unknown) => replaceHint(error, '--config, --prefix and --cache-control'));
   } else if (flagPrefix === undefined || flagCacheControl === undefined) {
     // The stored site is replaced by --config: only the prefix and Cache-Control are taken from it.
     stored = await readStoredSettings(store).catch((error: unknown) => replaceHint(error, '--prefix and --cache-control'));
   }
-  let site = fileSite ?? stored?.site;
+  const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
+  const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
+  // The site as Lambda derives it: without a feedUrl, the feeds are under the site URL and the prefix.
+  let site = options.config === undefined ? stored?.site : siteConfigFrom(fileValue, { source: options.config, feedPrefix: prefix });
   const where = `${store.name.replace(/\/$/, '')}/${siteConfigKey}`;
   if (!site && use.articles && (await isEmptyStore(store))) {
     // A store nothing was ever published to: publishing articles with the defaults rewrites nothing.
-    site = parseSiteConfig({}, '(defaults)');
+    site = siteConfigFrom({}, { source: '(defaults)', feedPrefix: prefix });
     use.io.stderr(`warning: ${where}: no --config and none stored yet: publishing with the default settings (title "${site.title}", ${site.url}); the store remembers them (pass --config to change them)\n`);
   }
   if (!site) throw new ConfigError(where, '(file)', 'this store has no site configuration yet; pass --config <site.json> (the store then remembers it)');
-  const prefix = flagPrefix ?? stored?.feedPrefix ?? DEFAULT_PREFIX;
-  const cacheControl = flagCacheControl ?? stored?.cacheControl ?? DEFAULT_CACHE_CONTROL;
   const syndicator = new Syndicator(store, { site, feedPrefix: prefix, cacheControl, ...(options.ping === false ? { pinger: null } : {}) }, errorsOnly(use.io));
   return { store, syndicator, prefix, site };
 }
@@ -207,9 +251,16 @@ const isRefusal = (error: unknown) => error instanceof ConflictError || error in
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   // Set by a command that did what it could but must still fail (refused articles, unknown ids).
   let exitCode = 0;
+  // The store a command opened, to name it in an error.
+  let storeFlags: StoreOptions | undefined;
+  const open = (options: StoreOptions, use: { articles: boolean; io: CliIo }) => {
+    storeFlags = options;
+    return openStore(options, use);
+  };
   const program = new Command()
     .name('syndicate')
     .description('Turn articles into RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds with photos and attribution.')
+    .version(packageJson.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -219,8 +270,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .description('print the normalised article as JSON')
     .argument('<file>', 'a .txt, .md or .json article')
     .action(async (file: string) => {
+      if ((await stat(file).catch(() => null))?.isDirectory()) throw new ArticleError(file, '(file)', 'is a folder: parse reads one article file (build and check read folders)');
       const result = await readArticleFile(file);
-      reportWarnings(io, result);
+      new WarningSummary(io, true).add(file, result.warnings);
       if (result.error) throw result.error;
       io.stdout(`${JSON.stringify(result.article, null, 2)}\n`);
     });
@@ -229,17 +281,18 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     .command('build')
     .description('build the site-wide and section feeds into a folder')
     .argument('[paths...]', 'article files or folders', ['articles'])
-    .requiredOption('-o, --out <dir>', 'output folder (replaced as a whole)')
+    .requiredOption('-o, --out <dir>', 'output folder (other files in it are left alone)')
     .option('-c, --config <file>', 'site config (JSON)')
     .option('--skip-invalid', 'build the other articles when some cannot be read', false)
     .option('--no-ping', "do not tell the site's WebSub hubs of the feeds that changed")
-    .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean; ping: boolean }) => {
+    .option('-v, --verbose', 'print every warning (by default, one line per kind with a count)', false)
+    .action(async (paths: string[], options: { out: string; config?: string; skipInvalid: boolean; ping: boolean; verbose: boolean }) => {
       const site = await loadSiteConfig(options.config);
       const selector = new FeedSelector(site);
       // Where each article came from, for the pre-flight check of those the feeds carry (weak: an article
       // the selector drops is forgotten with it).
       const inputs = new WeakMap<Article, ReadArticle>();
-      const { read, failed } = await readEach(paths, io, options.skipInvalid, (input) => {
+      const { read, failed } = await readEach(paths, { io, verbose: options.verbose }, options.skipInvalid, (input) => {
         selector.offer(input.article);
         inputs.set(input.article, input);
       });
@@ -258,7 +311,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       io.stderr(`${tally.summary()}\n`);
       // Hubs hear of the feed files whose bytes differ from what the folder held (new ones included).
       const changed = options.ping && site.hubs.length > 0 ? await changedFiles(options.out, files.filter((file) => isFeedFile(file.path))) : [];
-      await replaceFolder(options.out, files);
+      await writeOutputFolder(options.out, files);
       for (const file of files) io.stdout(`wrote ${options.out.replace(/\/$/, '')}/${file.path} (${Buffer.byteLength(file.body)} bytes)\n`);
       if (changed.length > 0) {
         await announce(
@@ -330,8 +383,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
   )
     .option('--skip-invalid', 'publish the other articles when some cannot be read or are refused (exit 0)', false)
     .option('--import', 'load an archive: store every article, then rebuild each feed once', false)
-    .action(async (paths: string[], options: StoreOptions & { skipInvalid: boolean; import: boolean }) => {
-      const { store, syndicator, prefix, site } = await openStore(options, { articles: paths.length > 0, io });
+    .option('-v, --verbose', 'print every warning (by default, one line per kind with a count)', false)
+    .action(async (paths: string[], options: StoreOptions & { skipInvalid: boolean; import: boolean; verbose: boolean }) => {
+      const { store, syndicator, prefix, site } = await open(options, { articles: paths.length > 0, io });
       const wrote = (files: readonly string[]) => {
         for (const file of files) io.stdout(`wrote ${store.name}/${prefix}${file}\n`);
       };
@@ -341,7 +395,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         io.stdout(`republished every feed: ${outcome.written.length} file(s) changed\n`);
         return;
       }
-      const { articles, failed } = await readAll(paths, io, options.skipInvalid);
+      const { articles, failed } = await readAll(paths, { io, verbose: options.verbose }, options.skipInvalid);
       // The partners' pre-flight rules, summarised once (`syndicate check` lists each finding).
       const now = new Date();
       const tally = new FindingTally();
@@ -357,17 +411,21 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
         io.stdout(`imported ${imported.stored} article(s); ${outcome.written.length} feed file(s) written${skipped ? `; ${skipped} skipped` : ''}\n`);
         refused = imported.refused.length;
       } else {
+        if (articles.length >= IMPORT_HINT_FROM) io.stderr(importHint(articles.length));
+        const progress = new Progress(io, 'publishing', articles.length);
         for (const { article, file, idFromUrl } of articles) {
+          progress.tick();
           try {
             const outcome = await syndicator.publishArticle(article, { idFromUrl, source: file });
-            wrote(outcome.written);
-            io.stdout(`${outcome.status}: ${article.id}\n`);
+            const lines = [...outcome.written.map((written) => `wrote ${store.name}/${prefix}${written}`), `${outcome.status}: ${article.id}`];
+            progress.print(`${lines.join('\n')}\n`, io.stdout);
           } catch (error) {
             if (!isRefusal(error)) throw error;
-            io.stderr(`error: ${describeError(error)}\n`);
+            progress.print(`error: ${describeError(error)}\n`);
             refused += 1;
           }
         }
+        progress.done();
         if (failed.length) io.stdout(`${failed.length} skipped\n`);
       }
       if (refused > 0 && !options.skipInvalid) exitCode = 1;
@@ -379,7 +437,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       .description("take articles down by id (an editor's takedown): they leave their feeds, with tombstones in Atom and JSON Feed")
       .argument('<ids...>', 'article ids'),
   ).action(async (ids: string[], options: StoreOptions) => {
-    const { store, syndicator, prefix } = await openStore(options, { articles: false, io });
+    const { store, syndicator, prefix } = await open(options, { articles: false, io });
     for (const id of ids) {
       if (!ARTICLE_ID.test(id)) {
         io.stderr(`error: ${id.slice(0, 200)}: id: not an article id (1-128 letters, digits, ".", "_" or "-", no "..")\n`);
@@ -397,12 +455,33 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     }
   });
 
+  program
+    .command('dev')
+    .description('the Lambda loop on this machine: a local S3 whose events run the real handlers, FOLDER mirrored into incoming/, the feeds served on 127.0.0.1')
+    .argument('[folder]', 'the articles folder to mirror into incoming/ (created if missing)', 'articles')
+    .option('--port <port>', `port to serve the feeds on (default: DEV_PORT, else ${DEFAULT_DEV_PORT}; 0 picks a free one)`)
+    .option('--store <dir>', "keep the local S3's data in this folder (default: a temporary one, removed on exit)")
+    .action(async (folder: string, options: { port?: string; store?: string }) => {
+      const port = devPort(options.port, process.env);
+      // Loaded here only: the dev loop needs s3rver, a devDependency (docs/decisions.md).
+      const { startDev } = await import('../dev/index.js');
+      const dev = await startDev({ folder, port, storeDir: options.store, log: (line) => io.stderr(`${line}\n`) });
+      io.stdout(`dev: mirroring ${folder} into incoming/; feeds at ${dev.url}rss.xml, ${dev.url}atom.xml, ${dev.url}feed.json, page at ${dev.url}\n`);
+      io.stdout('dev: drop, edit or delete article files in the folder; Ctrl-C stops\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await dev.stop();
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    io.stderr(`error: ${describeError(error)}\n`);
+    io.stderr(`error: ${describeStoreError(error, storeFlags)}\n`);
     return 1;
   }
 }

@@ -1,58 +1,22 @@
-/** Writing a whole output folder: built beside it, then renamed into place, so a failure leaves the old one. */
+/**
+ * Writing `build`'s output into a folder that may hold other files (a Hugo or Jekyll `public/`): only
+ * syndicate's own files are written, replaced or removed; everything else is left as it was. What a build
+ * wrote is kept in a manifest in the folder, so the next build knows which files are its own (a section
+ * that is gone loses its files; a user's `sections/about.html` stays).
+ */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../build.js';
 import { PublishError } from '../errors.js';
 import { FEED_FILES } from '../select.js';
 
+/** The manifest of what the last build wrote, relative paths, in the output folder itself. */
+export const MANIFEST = '.syndicate-manifest.json';
+
 // The three feed files and the page beside them (src/render/page.ts).
 const FEED_NAMES = new Set<string>([...Object.values(FEED_FILES), 'index.html']);
 const SECTIONS = 'sections';
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/**
- * What in `dir` this tool did not write, as paths relative to it: syndicate writes exactly rss.xml,
- * atom.xml, feed.json and index.html, and the same four in sections/<slug>/. Anything else anywhere in the
- * tree (a hand-written sections/index.html, a link, a folder where a feed file belongs) is foreign.
- */
-async function foreignEntries(dir: string): Promise<string[]> {
-  const foreign: string[] = [];
-  const feedFilesIn = async (folder: string, relative: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (!(entry.isFile() && FEED_NAMES.has(entry.name))) foreign.push(`${relative}${entry.name}`);
-    }
-  };
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile() && FEED_NAMES.has(entry.name)) continue;
-    if (entry.name === SECTIONS && entry.isDirectory()) {
-      for (const section of await readdir(join(dir, SECTIONS), { withFileTypes: true })) {
-        if (section.isDirectory()) await feedFilesIn(join(dir, SECTIONS, section.name), `${SECTIONS}/${section.name}/`);
-        else foreign.push(`${SECTIONS}/${section.name}`);
-      }
-      continue;
-    }
-    foreign.push(entry.name);
-  }
-  return foreign;
-}
-
-/** Refuses to replace a folder that holds anything this tool did not write there, at any depth. */
-async function assertReplaceable(dir: string): Promise<void> {
-  const info = await lstat(dir).catch(() => null);
-  if (!info) return;
-  if (!info.isDirectory()) throw new PublishError(dir, 'refusing to replace this: it is not a folder');
-  const foreign = await foreignEntries(dir);
-  if (foreign.length > 0) {
-    throw new PublishError(dir, `refusing to replace this folder: it holds files syndicate did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`);
-  }
-}
 
 /** Safe relative path: no absolute paths, no `..`, no NUL. */
 export function safeRelativePath(path: string): string {
@@ -62,32 +26,94 @@ export function safeRelativePath(path: string): string {
   return path;
 }
 
-/** Replaces `dir` with exactly `files`. */
-export async function replaceFolder(dir: string, files: readonly OutputFile[]): Promise<void> {
-  const target = resolve(dir);
-  await assertReplaceable(target);
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = join(dirname(target), `.${basename(target)}.tmp-${suffix}`);
-  const old = join(dirname(target), `.${basename(target)}.old-${suffix}`);
+/** What is at `path` (a link is 'other', never followed); null when there is nothing there. */
+async function kindOf(path: string): Promise<'file' | 'folder' | 'other' | null> {
+  const info = await lstat(path).catch(() => null);
+  if (!info) return null;
+  return info.isFile() ? 'file' : info.isDirectory() ? 'folder' : 'other';
+}
+
+/** The paths the last build recorded; null when the folder has no manifest (never built into, or built by an older version). */
+async function readManifest(dir: string): Promise<Set<string> | null> {
+  const text = await readFile(join(dir, MANIFEST), 'utf8').catch(() => null);
+  if (text === null) return null;
   try {
-    for (const file of files) {
-      const path = join(staging, safeRelativePath(file.path));
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.body);
-    }
-    if (files.length === 0) await mkdir(staging, { recursive: true });
-    const hadOld = await exists(target);
-    if (hadOld) await rename(target, old);
-    try {
-      await rename(staging, target);
-    } catch (error) {
-      if (hadOld) await rename(old, target);
-      throw error;
-    }
-    if (hadOld) await rm(old, { recursive: true, force: true });
+    const value = JSON.parse(text) as { files?: unknown };
+    if (!Array.isArray(value.files)) throw new Error('no "files" list');
+    return new Set(value.files.filter((f): f is string => typeof f === 'string').map(safeRelativePath));
   } catch (cause) {
-    await rm(staging, { recursive: true, force: true });
-    if (cause instanceof PublishError) throw cause;
-    throw new PublishError(target, `could not write the output: ${(cause as Error).message}`, { cause });
+    throw new PublishError(join(dir, MANIFEST), `cannot be read (${(cause as Error).message}): delete it, and any feed files syndicate wrote, then build again`, { cause });
+  }
+}
+
+/**
+ * Without a manifest, the files an older syndicate wrote (it replaced the whole folder): rss.xml,
+ * atom.xml, feed.json, index.html and the same under sections/<slug>/, when that is all the folder holds
+ * and the three site-wide feed files are there.
+ * A folder with anything else in it is someone else's: nothing in it is taken for syndicate's.
+ */
+async function legacyOwnFiles(dir: string): Promise<Set<string>> {
+  const own = new Set<string>();
+  const collect = async (folder: string, relative: string): Promise<boolean> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (entry.isFile() && FEED_NAMES.has(entry.name)) own.add(`${relative}${entry.name}`);
+      else if (relative === '' && entry.name === SECTIONS && entry.isDirectory()) {
+        for (const section of await readdir(join(folder, SECTIONS), { withFileTypes: true })) {
+          if (!section.isDirectory() || !(await collect(join(folder, SECTIONS, section.name), `${SECTIONS}/${section.name}/`))) return false;
+        }
+      } else return false;
+    }
+    return true;
+  };
+  const onlyFeeds = await collect(dir, '');
+  return onlyFeeds && Object.values(FEED_FILES).every((name) => own.has(name)) ? own : new Set();
+}
+
+/**
+ * Writes `files` into `dir`, creating it if needed, and removes the files an earlier build wrote that this
+ * one does not (then their folders, if that leaves them empty). Any other file is left alone; one that
+ * stands where syndicate would write is refused, naming it, before anything is written. Every file is
+ * written beside its place and renamed into it, all of them before any is renamed: a failed write leaves
+ * the previous output as it was.
+ */
+export async function writeOutputFolder(dir: string, files: readonly OutputFile[]): Promise<void> {
+  const target = resolve(dir);
+  // The folder itself may be a link to one.
+  const info = await stat(target).catch(() => null);
+  const kind = info === null ? null : info.isDirectory() ? 'folder' : 'file';
+  if (kind === 'file') throw new PublishError(dir, 'is a file, not a folder: name a folder for --out');
+  const previous = kind === null ? new Set<string>() : ((await readManifest(target)) ?? (await legacyOwnFiles(target)));
+  const paths = files.map((file) => safeRelativePath(file.path));
+  for (const path of [...paths, MANIFEST]) {
+    const there = await kindOf(join(target, path));
+    if (there === 'folder' || there === 'other') throw new PublishError(join(dir, path), 'is in the way of a file syndicate writes (a folder or a link): move it, or build into another folder');
+    if (there === 'file' && path !== MANIFEST && !previous.has(path)) {
+      throw new PublishError(join(dir, path), 'exists and syndicate did not write it: refusing to overwrite it (move it, or build into a folder of its own, e.g. --out public/feeds)');
+    }
+  }
+  const suffix = `.syndicate-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staged: string[] = [];
+  const manifest = { generator: 'syndicate', files: [...paths].sort() };
+  try {
+    for (const [path, body] of [...files.map((file) => [file.path, file.body] as const), [MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`] as const]) {
+      const temporary = `${join(target, path)}${suffix}`;
+      await mkdir(dirname(temporary), { recursive: true });
+      staged.push(temporary);
+      await writeFile(temporary, body);
+    }
+    for (const temporary of staged) await rename(temporary, temporary.slice(0, -suffix.length));
+  } catch (cause) {
+    await Promise.all(staged.map((temporary) => rm(temporary, { force: true })));
+    throw new PublishError(dir, `could not write the output: ${(cause as Error).message}`, { cause });
+  }
+  // What an earlier build wrote and this one does not (a section with no articles left).
+  const written = new Set(paths);
+  for (const path of [...previous].filter((p) => !written.has(p)).sort()) {
+    if ((await kindOf(join(target, path))) !== 'file') continue;
+    await rm(join(target, path), { force: true });
+    // Its folders, up to the output folder, while they are empty (rmdir refuses a folder that is not).
+    for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
+      if (!(await rmdir(join(target, folder)).then(() => true, () => false))) break;
+    }
   }
 }

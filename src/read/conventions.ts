@@ -164,6 +164,13 @@ export const CREDITS: readonly CreditConvention[] = [
     yields: 'Photo by Zhang Ming/Xinhua',
   },
   {
+    style: 'agency alone in round brackets, after a caption (Xinhua, AP)',
+    form: 'round',
+    pattern: new RegExp(`^(?:${AGENCY})$`, 'iu'),
+    example: 'Workers plant trees in a park in Beijing, April 25, 2023. (Xinhua)',
+    yields: 'Xinhua',
+  },
+  {
     style: 'name/publication in capitals (China Daily, AFP)',
     form: 'bare',
     pattern: new RegExp(`${AFTER_SENTENCE}(?<credit>${UPPER_WORDS}(?: ?/ ?${UPPER_WORDS}){1,3})$`, 'u'),
@@ -185,6 +192,25 @@ export const CREDITS: readonly CreditConvention[] = [
     yields: 'Kevin Frayer/Getty Images',
   },
 ];
+
+const AGENCY_ALONE = new RegExp(`^(?:${AGENCY})$`, 'iu');
+
+/**
+ * An agency alone in brackets, `(Xinhua)` or `(XINHUA)`, is a photo credit only after a caption; after an
+ * ordinary paragraph, or closing the article, it is the article's attribution (issue 12).
+ */
+export function isAgencyAlone(inner: string): boolean {
+  return inner.length <= 40 && AGENCY_ALONE.test(inner);
+}
+
+/**
+ * Whether a line reads as a photo caption rather than body text: it ends with the day the photo was taken
+ * (`..., April 25, 2019.`, `... on Feb 12.`), as the wire writes captions.
+ */
+export function readsAsCaption(line: string): boolean {
+  const end = line.length > 80 ? line.slice(-80) : line;
+  return /\b(?:19|20)\d{2}\s?[.)]?["”’]?$/.test(end) || /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.? \d{1,2}\.$/.test(end);
+}
 
 const BRACKETED = CREDITS.filter((c) => c.form !== 'bare');
 const BARE = CREDITS.filter((c) => c.form === 'bare');

@@ -17,6 +17,8 @@ export interface ArticleDraft {
   id?: string | null;
   url?: string | null;
   title?: string | null;
+  /** A title for small cards (MSN's mi:shortTitle). */
+  shortTitle?: string | null;
   summary?: string | null;
   published?: string | null;
   updated?: string | null;
@@ -28,6 +30,8 @@ export interface ArticleDraft {
   publisher?: string | null;
   attribution?: string[];
   paragraphs: string[];
+  /** Each paragraph's cleaned markup, '' for a plain one (Markdown and content_html; see Article.html). */
+  html?: string[];
   quotes?: Article['quotes'];
   photos?: Article['photos'];
   related?: Article['related'];
@@ -49,7 +53,15 @@ export interface ReadContext {
   receivedAt?: Date;
   /** Language when the article does not say. */
   defaultLanguage?: string;
+  /**
+   * Dates from the article alone, never from when or where it was read (`build`: the same committed file
+   * gives the same feeds on every clone): without one, it is dated UNDATED, with a warning.
+   */
+  stableDates?: boolean;
 }
+
+/** The date of an article that gives none, read with stableDates: fixed, and plainly a placeholder. */
+export const UNDATED = '1970-01-01T00:00:00Z';
 
 /** Id from a URL: its path as a slug, with a hash where the slug alone could collide. */
 export function idFromUrl(url: string): string {
@@ -123,7 +135,14 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
   const warnings: ReadWarning[] = [];
   const warn = (field: string, message: string) => warnings.push({ field, message });
 
-  const paragraphs = (draft.plainParagraphs ? draft.paragraphs : draft.paragraphs.map((p) => toPlainText(p))).filter((p) => p !== '');
+  const texts = draft.plainParagraphs ? draft.paragraphs : draft.paragraphs.map((p) => toPlainText(p));
+  const paragraphs: string[] = [];
+  const html: string[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    if (texts[i] === '') continue;
+    paragraphs.push(texts[i] as string);
+    html.push(draft.html?.[i] ?? '');
+  }
   if (paragraphs.length === 0) throw new ArticleError(source, 'paragraphs', 'the article has no body text');
   const lead = paragraphs[0] as string;
 
@@ -141,6 +160,7 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
   }
 
   let published: string;
+  let dateReceived = false;
   if (draft.published) {
     published = normaliseDate(draft.published, source, 'published');
   } else {
@@ -148,9 +168,13 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
     if (day) {
       published = `${day}T00:00:00Z`;
       warn('published', `derived from a date in the text: ${day}`);
+    } else if (context.stableDates) {
+      published = UNDATED;
+      warn('published', `no date in the front matter or the text; dated ${UNDATED} so every build gives the same feeds (add "date:" to the front matter)`);
     } else if (context.receivedAt && !Number.isNaN(context.receivedAt.getTime())) {
       published = isoSeconds(context.receivedAt);
-      warn('published', `no date in the text; using the time it was received: ${published}`);
+      dateReceived = true;
+      warn('published', `no date in the text; using the time it was first received: ${published}`);
     } else {
       throw new ArticleError(source, 'published', 'missing, and no date can be derived from the text');
     }
@@ -172,15 +196,24 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
       }
       warn('id', `derived from the URL: ${id}`);
     } else {
-      id = `a-${shortHash([title, published, ...paragraphs].join('\n'))}`;
-      warn('id', `no id or URL; derived from a hash of the content: ${id}`);
+      // The title and the text only: the same file gives the same id on every clone and every run, whatever
+      // its date (issue 12). An edit of the text makes another id: an explicit id or URL keeps one.
+      id = `a-${shortHash([title, ...paragraphs].join('\n'))}`;
+      warn('id', `no id or URL; derived from a hash of the title and text (an edit changes it: give an id or url): ${id}`);
     }
   }
 
+  // A short title over MSN's 54 characters would be refused by the model: dropped, with a warning.
+  let shortTitle = clean(draft.shortTitle);
+  if (shortTitle && shortTitle.length > 54) {
+    warn('shortTitle', `ignored: ${shortTitle.length} characters, over 54`);
+    shortTitle = null;
+  }
   const candidate = {
     id,
     url,
     title,
+    ...(shortTitle ? { shortTitle } : {}),
     summary,
     published,
     updated,
@@ -195,12 +228,14 @@ export function finalizeArticle(draft: ArticleDraft, context: ReadContext): Read
     quotes: mapList(draft.quotes, (q) => ({ text: clean(q.text) ?? '', speaker: clean(q.speaker), role: clean(q.role) })),
     photos: mapList(draft.photos, (p) => ({ ...p, caption: clean(p.caption), credit: clean(p.credit) })),
     related: mapList(draft.related, (r) => ({ label: clean(r.label) ?? 'Related', title: clean(r.title) ?? '', url: r.url })),
+    ...(html.some((h) => h !== '') ? { html } : {}),
   };
+  const received = dateReceived ? { dateReceived: true as const } : {};
   const checked = draft.fromRawReader ? checkedArticle(candidate) : null;
-  if (checked) return { article: checked, warnings };
+  if (checked) return { article: checked, warnings, ...received };
   const parsed = ArticleSchema.safeParse(candidate);
   if (!parsed.success) throw articleErrorFromZod(source, parsed.error);
-  return { article: parsed.data, warnings };
+  return { article: parsed.data, warnings, ...received };
 }
 
 /** The items mapped, by a loop (see parseRawBody's lines: arrays from map change kind once optimised). */

@@ -7,6 +7,7 @@ import { ArticleError } from '../errors.js';
 import { dayNear, monthDayOf, mostCommonDate, mostCommonYear } from './dates.js';
 import { type ArticleDraft, finalizeArticle, type ReadContext, articleErrorFromZod } from './finalize.js';
 import { splitFrontMatter } from './front-matter.js';
+import { cleanHtml, htmlBlocks } from './html.js';
 import { CountError, parseRawBody, type RawMarker, type RawPhoto } from './raw.js';
 
 export type { ReadContext } from './finalize.js';
@@ -40,19 +41,24 @@ function decode(content: string | Uint8Array, source: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Reads raw wire copy, front matter first when present. */
-export function readRawArticle(content: string | Uint8Array, context: ReadContext): ReadResult {
+/**
+ * Reads raw wire copy, front matter first when present; with `markdown` (`.md`, `.markdown`) the body is
+ * CommonMark (src/read/markdown.ts).
+ */
+export function readRawArticle(content: string | Uint8Array, context: ReadContext, options: { markdown?: boolean } = {}): ReadResult {
   checkSize(content, context.source);
-  const { meta, body } = splitFrontMatter(decode(content, context.source), context.source);
+  const { meta, body, extras } = splitFrontMatter(decode(content, context.source), context.source);
   let parts: ReturnType<typeof parseRawBody>;
   try {
-    parts = parseRawBody(body);
+    parts = parseRawBody(body, { markdown: options.markdown === true });
   } catch (error) {
     if (error instanceof CountError) throw new ArticleError(context.source, error.field, error.message, { cause: error });
     throw error;
   }
   const warnings: ReadResult['warnings'] = [];
   for (const url of parts.droppedUrls) warnings.push({ field: 'photos', message: `ignored a photo URL that is not http(s): ${url.slice(0, 100)}` });
+  for (const key of extras.unknown) warnings.push({ field: key.slice(0, 100), message: 'front matter key not understood; ignored' });
+  for (const url of extras.droppedImages) warnings.push({ field: 'photos', message: `ignored a front matter image that is not an absolute http(s) URL: ${url.slice(0, 100)}` });
 
   // Photo URLs: front matter first (by position), then the page's image markers, matched to captions.
   const given = meta.photos ?? [];
@@ -79,17 +85,19 @@ export function readRawArticle(content: string | Uint8Array, context: ReadContex
     id: meta.id ?? null,
     url: meta.url ?? null,
     title: meta.title ?? parts.title,
+    shortTitle: meta.shortTitle ?? null,
     summary: meta.summary ?? null,
     published: meta.published ?? null,
     updated: meta.updated ?? null,
     dateline: meta.dateline ?? parts.dateline,
     language: meta.language ?? null,
-    section: meta.section ?? null,
-    tags: meta.tags ?? [],
+    section: meta.section ?? extras.categories[0] ?? null,
+    tags: [...(meta.tags ?? []), ...extras.categories.slice(meta.section === undefined ? 1 : 0)],
     authors: meta.authors ?? (meta.author ? [meta.author] : parts.authors),
     publisher: meta.publisher ?? parts.publisher,
     attribution: parts.attribution,
     paragraphs: parts.paragraphs,
+    html: parts.html,
     quotes: parts.quotes,
     photos,
     related: parts.related,
@@ -99,7 +107,8 @@ export function readRawArticle(content: string | Uint8Array, context: ReadContex
   };
   const result = finalizeArticle(draft, context);
   for (const warning of result.warnings) warnings.push(warning);
-  return { article: result.article, warnings };
+  if (extras.draft) warnings.push({ field: 'draft', message: 'draft: true; not published' });
+  return { ...result, warnings, ...(extras.draft ? { draft: true as const } : {}) };
 }
 
 /**
@@ -222,16 +231,42 @@ export function readJsonArticle(content: string | Uint8Array, context: ReadConte
     throw new ArticleError(context.source, '(json)', `invalid JSON: ${(cause as Error).message}`, { cause });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ArticleError(context.source, '(json)', 'must be a JSON object');
-  const parsed = JsonArticleSchema.safeParse(value);
+  // content_html (a CMS export): the body, cleaned by the allowlist (src/read/html.ts) and cut into blocks,
+  // each block's text its paragraph. Markup given as `html` (the model's own field, as `syndicate parse`
+  // prints it) goes through the same allowlist: no markup reaches a feed unchecked.
+  let input = value as Record<string, unknown>;
+  let html: string[] | undefined;
+  const warnings: ReadResult['warnings'] = [];
+  const fromHtml = input.content_html !== undefined && input.content_html !== null;
+  if (fromHtml) {
+    if (typeof input.content_html !== 'string') throw new ArticleError(context.source, 'content_html', 'must be a string of HTML');
+    const blocks = htmlBlocks(input.content_html);
+    if (blocks.length === 0) throw new ArticleError(context.source, 'content_html', 'holds no text');
+    if (input.paragraphs !== undefined) warnings.push({ field: 'paragraphs', message: 'ignored: content_html gives the body' });
+    input = { ...input, paragraphs: blocks.map((b) => b.text) };
+    html = blocks.map((b) => b.html);
+  } else if (Array.isArray(input.html)) {
+    html = input.html.map((h) => (typeof h === 'string' && h !== '' ? cleanHtml(h).html : ''));
+  }
+  // MSN's short title, as CMS exports name it.
+  if (input.short_title !== undefined && input.shortTitle === undefined) {
+    const { short_title, ...others } = input;
+    input = { ...others, shortTitle: short_title };
+  }
+  const { html: _given, ...rest } = input;
+  const parsed = JsonArticleSchema.safeParse(rest);
   if (!parsed.success) throw articleErrorFromZod(context.source, parsed.error);
   const a = parsed.data;
-  return finalizeArticle(
+  const result = finalizeArticle(
     {
       ...a,
+      html,
+      plainParagraphs: fromHtml,
       dateSources: [a.photos?.map((p) => p.caption ?? '') ?? [], a.paragraphs],
     },
     context,
   );
+  return { ...result, warnings: [...warnings, ...result.warnings] };
 }
 
 /** Chooses the reader by the name's extension. */
@@ -239,6 +274,6 @@ export function readArticle(name: string, content: string | Uint8Array, context:
   const full = { ...context, source: context.source ?? name };
   const lower = name.toLowerCase();
   if (lower.endsWith('.json')) return readJsonArticle(content, full);
-  if (isArticleName(lower)) return readRawArticle(content, full);
+  if (isArticleName(lower)) return readRawArticle(content, full, { markdown: lower.endsWith('.md') || lower.endsWith('.markdown') });
   throw new ArticleError(full.source, '(file type)', `is not an article: expected ${ARTICLE_EXTENSIONS.join(', ')}`);
 }

@@ -4,8 +4,10 @@
  * what it is; only body text becomes paragraphs.
  */
 import { isHttpUrl } from '../article.js';
-import { stripXmlForbidden, titleCaseName, toPlainText as toPlain } from '../text.js';
-import { bareCredit, closingAttribution, isConventionCredit, mastheadByline, readDateline } from './conventions.js';
+import { escapeHtml, stripXmlForbidden, titleCaseName, toPlainText as toPlain } from '../text.js';
+import { bareCredit, closingAttribution, isAgencyAlone, isConventionCredit, mastheadByline, readDateline, readsAsCaption } from './conventions.js';
+import { cleanHtml } from './html.js';
+import { inlineMarkdown, type MarkdownBlock, markdownBlocks, mayHoldMarkdown, renderInlineMarkdown } from './markdown.js';
 
 /** Lines reaching here have had their spacing folded and forbidden characters removed by splitLines. */
 const toPlainText = (text: string) => toPlain(text, { spacingDone: true });
@@ -34,6 +36,8 @@ export interface RawParts {
   title: string | null;
   dateline: string | null;
   paragraphs: string[];
+  /** For each paragraph, its markup when it has any (Markdown: links, emphasis, lists, headings...), else ''. */
+  html: string[];
   quotes: RawQuote[];
   /** Captioned photos in order of appearance. */
   photos: RawPhoto[];
@@ -74,6 +78,8 @@ const CREDIT_WORDS = /\b(PHOTO|PHOTOS|PHOTOGRAPH|FILE|PROVIDED|COURTESY|POOL|IMA
 const ATTRIBUTION_PHRASE = /^(with\b.*\binputs?\b.*|agencies|xinhua|reuters|ap|afp|dpa|tass|kyodo|yonhap|bernama|anadolu|bloomberg|cgtn|china daily|china news service|source:.*|sources:.*|.*\bcontributed to this (story|report|article)\.?)$/i;
 const SENTENCE_END = /[.!?:;…]["'”’)\]]*$/;
 // Datelines, and the agencies' photo credits, closing lines and bylines: the table in conventions.ts.
+/** Markdown's own inline syntax (emphasis, code, links, escapes), beside HTML's < and &. */
+const MARKDOWN_SYNTAX = /[*_`[\]\\]/;
 const ABBREVIATION_END = /\b(Ltd|Co|Inc|Corp|Plc|Jr|Sr|Bros|Dept|Univ|St)\.$/;
 // A speaker's name does not open with a preposition or article: "In Zurich, officials said" is prose.
 const SPEAKER = /^(?!(?:In|On|At|The|A|An|For|From|With|By|As|After|Before|During|Since|Under|Over|To|Of|But|And|When|While|If)\s)(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|bin|al|da|del|la|le)){1,4}),\s+(\S.{1,119})$/u;
@@ -119,7 +125,8 @@ type Kind =
   | 'byline'
   | 'quote'
   | 'speaker'
-  | 'title';
+  | 'title'
+  | 'rich';
 
 interface Line {
   text: string;
@@ -131,22 +138,52 @@ interface Line {
   /** A byline's date (YYYY-MM-DD) and masthead, when it gives them. */
   date?: string;
   publisher?: string;
+  /** A Markdown block (heading, list, block quote, code): its cleaned markup; `text` is its plain text. */
+  html?: string;
+  block?: MarkdownBlock['kind'];
 }
 
-/** Splits into lines; joins a hard-wrapped line with the next when the sentence plainly runs on. */
-function splitLines(body: string): string[] {
+/** A Markdown block standing where its lines stood. */
+interface RichItem {
+  html: string;
+  text: string;
+  kind: MarkdownBlock['kind'];
+}
+
+/**
+ * Splits into lines; joins a hard-wrapped line with the next when the sentence plainly runs on. In Markdown,
+ * the lines of a heading, list, block quote or fenced code give one item in their place (markdown.ts).
+ */
+function splitLines(body: string, markdown: boolean): (string | RichItem)[] {
   // Characters XML forbids go once, here, for the whole text: every line after this is clean.
-  const raw = stripXmlForbidden(body.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n').split('\n');
-  const lines: string[] = [];
+  const text = stripXmlForbidden(body.replace(/^\uFEFF/, '')).replace(/\r\n?/g, '\n');
+  const raw = text.split('\n');
+  const blocks = markdown ? markdownBlocks(text) : [];
+  const lines: (string | RichItem)[] = [];
   let previousBlank = true;
-  for (const rawLine of raw) {
+  let nextBlock = 0;
+  for (let n = 0; n < raw.length; n++) {
+    const block = blocks[nextBlock];
+    if (block !== undefined && n === block.start) {
+      nextBlock++;
+      const only = block.end - block.start === 1 ? (raw[n] as string).trim() : null;
+      // One line that wire copy reads as something other than body text ("- AFP", "# (XINHUA)") stays wire copy.
+      if (only === null || classify(only, [], []).kind === 'text') {
+        if (block.kind !== 'rule' && block.text !== '') lines.push({ html: block.html, text: block.text, kind: block.kind });
+        n = block.end - 1;
+        previousBlank = true;
+        continue;
+      }
+    }
+    const rawLine = raw[n] as string;
     const spaced = /[\t\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/.test(rawLine) ? rawLine.replace(/[\t\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/g, ' ') : rawLine;
     const line = (spaced.includes('  ') ? spaced.replace(/ {2,}/g, ' ') : spaced).trim();
     if (line === '') {
       previousBlank = true;
       continue;
     }
-    const last = lines[lines.length - 1];
+    const previous = lines[lines.length - 1];
+    const last = typeof previous === 'string' ? previous : undefined;
     // Hard wrapping: a line of wrap width ending mid-sentence, then a line opening with a lower-case word
     // ("iPhone" is a name, not a continuation). Related-story lines are never wrapped into.
     if (
@@ -210,8 +247,10 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
   const trailing = closes && text.length <= 2000 ? TRAILING_CREDIT.exec(text) : null;
   if (trailing) {
     const inner = (trailing[2] ?? '').trim();
-    if ((isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) || isConventionCredit(inner, last === 0x5d)) {
-      return { text: (trailing[1] ?? '').trim(), kind: 'caption', credit: inner };
+    const before = (trailing[1] ?? '').trim();
+    const agency = isAgencyAlone(inner) && last === 0x29;
+    if (agency ? readsAsCaption(before) : (isCreditText(inner, false) && !ATTRIBUTION_PHRASE.test(inner)) || isConventionCredit(inner, last === 0x5d)) {
+      return { text: before, kind: 'caption', credit: inner };
     }
   }
   const closing = closingAttribution(text);
@@ -224,10 +263,18 @@ function classify(text: string, markers: RawMarker[], droppedUrls: string[]): Li
   return { text, kind: 'text' };
 }
 
-function parseRelated(label: string, text: string): RawRelated {
+function parseRelated(label: string, text: string, markdown: boolean): RawRelated {
   const link = MARKDOWN_LINK.exec(text);
   // A link keeps its text; its URL only if it is http(s) (javascript:, data: and the like are dropped).
   if (link) return { label, title: toPlainText(link[1] ?? ''), url: isHttpUrl(link[2] ?? '') ? (link[2] ?? null) : null };
+  // A link in markup (`<a href>`) or in any other Markdown form: through the allowlist, which keeps only
+  // http(s) and mailto targets. One link to an http(s) page is the story's.
+  if (text.includes('<') || (markdown && mayHoldMarkdown(text))) {
+    const clean = markdown ? inlineMarkdown(text.replace(/\s*\|$/, '')) : cleanHtml(text.replace(/\s*\|$/, ''));
+    const http = clean.links.filter(isHttpUrl);
+    if (clean.text !== '' && clean.links.length === 1 && http.length === 1) return { label, title: clean.text, url: http[0] as string };
+    if (clean.text !== '' && clean.links.length > 0) return { label, title: clean.text, url: null };
+  }
   // Something link-shaped we cannot read: its text only, never its target.
   const loose = LOOSE_LINK.exec(text);
   if (loose) return { label, title: toPlainText(loose[1] ?? ''), url: null };
@@ -430,16 +477,17 @@ function repeatsFolded(shape: QuoteShape, folded: string, lower: readonly string
  * Marks pull quotes (and the `Name, Role` line under one as its speaker). Whether a line repeats another
  * depends on the text only, so it is found for every candidate first; lines are marked in order after.
  */
-function markPullQuotes(lines: Line[]): void {
+function markPullQuotes(lines: Line[], plain: (line: Line) => string): void {
+  // Compared as read, markup gone: a display line that carries a link matches its sentence (issue 12).
   const lower: string[] = [];
-  for (const l of lines) lower.push(l.kind === 'text' ? l.text.toLowerCase() : '');
+  for (const l of lines) lower.push(l.kind === 'text' ? plain(l).toLowerCase() : '');
   const shapes: QuoteShape[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     // Pull quotes are display lines: no closing full stop (a short paragraph repeated in a longer one is
     // still a paragraph), and at least four words.
-    if (line.kind !== 'text' || line.text.length > 300 || /[.!?]["'”’]*$/.test(line.text)) continue;
     const own = lower[i] as string;
+    if (line.kind !== 'text' || own.length > 300 || /[.!?]["'”’]*$/.test(own)) continue;
     let lead = 0;
     while (lead < own.length && !isFoldChar(own.charCodeAt(lead))) lead++;
     const opening = own.slice(lead, lead + 12);
@@ -457,14 +505,14 @@ function markPullQuotes(lines: Line[]): void {
   for (const [opening, { lines: holding }] of places) longest.set(opening, holding.reduce((n, j) => Math.max(n, (lower[j] as string).length), 0));
   const second = shapes.flatMap((shape) => {
     if (repeats.has(shape.i) || (longest.get(shape.opening) as number) <= shape.own.length) return [];
-    const folded = fold((lines[shape.i] as Line).text);
+    const folded = fold(plain(lines[shape.i] as Line));
     return folded.length >= 16 && wordCount(folded) >= 4 ? [{ shape, folded }] : [];
   });
   if (second.length > 0) {
     const holding = new Set<number>();
     for (const opening of new Set(second.map(({ shape }) => shape.opening))) for (const j of (places.get(opening) as Places).lines) holding.add(j);
     const folds: string[] = [];
-    for (let j = 0; j < lines.length; j++) folds.push(holding.has(j) ? fold((lines[j] as Line).text) : '');
+    for (let j = 0; j < lines.length; j++) folds.push(holding.has(j) ? fold(plain(lines[j] as Line)) : '');
     const key = (folded: string) => folded.slice(0, 12);
     const foldPlaces = placesOf(folds, new Set(second.map(({ folded }) => key(folded))), Math.min(...second.map(({ folded }) => folded.length)) - 1);
     for (const { shape, folded } of second) {
@@ -479,7 +527,8 @@ function markPullQuotes(lines: Line[]): void {
     line.kind = 'quote';
     // A `Name, Role` line right under it is its speaker. A role may end in an abbreviation ("Ltd.").
     const next = lines[shape.i + 1];
-    if (next?.kind === 'text' && SPEAKER.test(next.text) && (!SENTENCE_END.test(next.text) || ABBREVIATION_END.test(next.text))) next.kind = 'speaker';
+    const who = next?.kind === 'text' ? plain(next) : '';
+    if (next?.kind === 'text' && SPEAKER.test(who) && (!SENTENCE_END.test(who) || ABBREVIATION_END.test(who))) next.kind = 'speaker';
   }
 }
 
@@ -505,18 +554,44 @@ export class CountError extends Error {
   }
 }
 
-/** Reads the body of a raw article (front matter already removed). Pure. */
-export function parseRawBody(body: string): RawParts {
+/**
+ * Reads the body of a raw article (front matter already removed). Pure. With `markdown` (a `.md` file) the
+ * body is CommonMark: its blocks and inline markup are kept (markdown.ts), its paragraphs' lines read as
+ * wire copy.
+ */
+export function parseRawBody(body: string, options: { markdown?: boolean } = {}): RawParts {
+  const markdown = options.markdown === true;
   const markers: RawMarker[] = [];
   const droppedUrls: string[] = [];
-  const split = splitLines(body);
+  const split = splitLines(body, markdown);
   if (split.length > MAX_LINES) throw new CountError('paragraphs', `${split.length} lines is more than the ${MAX_LINES} an article may have`);
-  const longest = split.reduce((n, l) => Math.max(n, l.length), 0);
+  const longest = split.reduce((n, l) => Math.max(n, typeof l === 'string' ? l.length : l.html.length), 0);
   if (longest > MAX_LINE) throw new CountError('paragraphs', `a line of ${longest} characters is longer than the ${MAX_LINE} a paragraph may have`);
   // A loop, not map: arrays from map change elements kind once map is optimised into its caller, and each
   // change throws away the caller's optimised code (issue 9: reading from a cold process).
   const lines: Line[] = [];
-  for (const text of split) lines.push(classify(text, markers, droppedUrls));
+  for (const item of split) lines.push(typeof item === 'string' ? classify(item, markers, droppedUrls) : { text: item.text, kind: 'rich', html: item.html, block: item.kind });
+  // A line's text as read: markup stripped; in Markdown, its inline Markdown rendered and stripped.
+  // (Plain text as the reader always made it from markup, tags stripped and then entities decoded: text
+  // that spells a tag stays text in the content HTML, never one in a plain-text field.)
+  // Lines whose only markup is HTML read as they always did; text spelling a tag never survives into a
+  // plain-text field.
+  const fromRendered = (rendered: string): string => {
+    const text = toPlain(rendered);
+    return text.includes('<') ? toPlain(text) : text;
+  };
+  const plainText = (text: string): string => (markdown && MARKDOWN_SYNTAX.test(text) ? fromRendered(renderInlineMarkdown(text)) : toPlainText(text));
+  const plainOf = new Map<Line, string>();
+  const plain = (line: Line): string => {
+    // Most lines hold no markup: their text is their plain text (no lookup, nothing kept).
+    if (line.kind !== 'rich' && !line.text.includes('<') && !line.text.includes('&') && !(markdown && mayHoldMarkdown(line.text))) return line.text;
+    let text = plainOf.get(line);
+    if (text === undefined) {
+      text = line.kind === 'rich' ? line.text : plainText(line.text);
+      plainOf.set(line, text);
+    }
+    return text;
+  };
   // Every marker with a URL ends up a photo (with a caption or of its own): too many is certain now.
   const markerPhotos = markers.reduce((n, m) => n + (m.url === null ? 0 : 1), 0);
   if (markerPhotos > MAX_PHOTOS) throw new CountError('photos', `holds more than ${MAX_PHOTOS} items: the text has ${markerPhotos} image markers with a URL`);
@@ -524,7 +599,7 @@ export function parseRawBody(body: string): RawParts {
   // A credit line under a text line makes that line a caption. A credit-looking line with nothing but
   // page furniture after it, and no slash, is the article's attribution, e.g. a closing "(AP)". The loop
   // never changes whether a line is content (text stays text or caption), so the last one is found once.
-  const isContent = (l: Line) => l.kind === 'text' || l.kind === 'caption' || l.kind === 'related';
+  const isContent = (l: Line) => l.kind === 'text' || l.kind === 'caption' || l.kind === 'related' || l.kind === 'rich';
   let lastContent = lines.length - 1;
   while (lastContent >= 0 && !isContent(lines[lastContent] as Line)) lastContent--;
   for (let i = 0; i < lines.length; i++) {
@@ -535,6 +610,8 @@ export function parseRawBody(body: string): RawParts {
       line.kind = 'text'; // capitals with a slash are a credit only under a caption
     } else if (!line.text.includes('/') && !/^photo/i.test(line.text) && lastContent < i) {
       line.kind = 'attribution';
+    } else if (isAgencyAlone(line.text) && !(previous?.kind === 'text' && readsAsCaption(plain(previous)))) {
+      line.kind = 'attribution'; // "(XINHUA)" under an ordinary paragraph: the article's agency (issue 12)
     } else if (previous?.kind === 'text') {
       previous.kind = 'caption';
       previous.credit = line.text;
@@ -545,15 +622,20 @@ export function parseRawBody(body: string): RawParts {
   const photoCount = lines.reduce((n, l) => n + (l.kind === 'caption' || l.kind === 'credit' ? 1 : 0), 0);
   if (photoCount > MAX_PHOTOS) throw new CountError('photos', `holds more than ${MAX_PHOTOS} items: the text has ${photoCount} photo captions and credits`);
 
-  markPullQuotes(lines);
+  markPullQuotes(lines, plain);
 
-  // A headline at the very top: a short unpunctuated line before anything else that is text.
+  // A headline at the very top: a short unpunctuated line before anything else that is text (in Markdown,
+  // a heading there).
   const first = lines.find((l) => l.kind !== 'marker' && l.kind !== 'leftover' && l.kind !== 'publication');
-  const headline = first ? toPlainText(first.text) : '';
+  if (first?.kind === 'rich' && first.block === 'heading' && lines.some((l) => l.kind === 'text' || l.kind === 'rich')) {
+    const firstIndex = lines.indexOf(first);
+    if (lines.slice(firstIndex + 1).some((l) => l.kind === 'text' || l.kind === 'rich')) first.kind = 'title';
+  }
+  const headline = first ? plain(first) : '';
   // A headline is one phrase: no sentence end inside or at its close, no bracketed tail such as a credit.
   if (first?.kind === 'text' && headline.length <= 160 && !SENTENCE_END.test(headline) && !/[.!?]\s/.test(headline) && !/[)\]]$/.test(headline)) {
     const firstIndex = lines.indexOf(first);
-    const hasBodyAfter = lines.slice(firstIndex + 1).some((l) => l.kind === 'text');
+    const hasBodyAfter = lines.slice(firstIndex + 1).some((l) => l.kind === 'text' || l.kind === 'rich');
     if (hasBodyAfter) first.kind = 'title';
   }
 
@@ -561,6 +643,7 @@ export function parseRawBody(body: string): RawParts {
     title: null,
     dateline: null,
     paragraphs: [],
+    html: [],
     quotes: [],
     photos: [],
     markers,
@@ -578,36 +661,55 @@ export function parseRawBody(body: string): RawParts {
     const line = lines[i] as Line;
     switch (line.kind) {
       case 'text': {
-        const paragraph = toPlainText(line.text.includes('](') ? line.text.replace(MARKER, '') : line.text);
-        if (paragraph !== '') parts.paragraphs.push(paragraph);
+        const text = line.text.includes('](') ? line.text.replace(MARKER, '') : line.text;
+        if (markdown && mayHoldMarkdown(text)) {
+          // Inline Markdown (links, emphasis, code) reaches the content HTML; the paragraph is its text.
+          const rendered = renderInlineMarkdown(text);
+          const paragraph = MARKDOWN_SYNTAX.test(text) ? fromRendered(rendered) : toPlainText(text);
+          if (paragraph === '') break;
+          // Its markup, unless that markup's text spells a tag (kept plain, escaped, as before).
+          const rich = cleanHtml(rendered);
+          parts.paragraphs.push(paragraph);
+          parts.html.push(rich.html.includes('<') && rich.text !== '' && !rich.text.includes('<') ? `<p>${rich.html.trim()}</p>` : '');
+          break;
+        }
+        const paragraph = toPlainText(text);
+        if (paragraph !== '') {
+          parts.paragraphs.push(paragraph);
+          parts.html.push('');
+        }
         break;
       }
+      case 'rich':
+        parts.paragraphs.push(line.text);
+        parts.html.push(line.html ?? '');
+        break;
       case 'title':
-        parts.title = toPlainText(line.text);
+        parts.title = plain(line);
         break;
       case 'caption':
-        parts.photos.push({ caption: toPlainText(line.text), credit: line.credit ? toPlainText(line.credit) : null });
+        parts.photos.push({ caption: plainText(line.text), credit: line.credit ? plainText(line.credit) : null });
         parts.captionText.push(line.text);
         break;
       case 'credit':
         // A credit with no caption above it still belongs to a photo.
-        parts.photos.push({ caption: null, credit: toPlainText(line.text) });
+        parts.photos.push({ caption: null, credit: plainText(line.text) });
         break;
       case 'quote': {
         const next = lines[i + 1];
-        const speaker = next?.kind === 'speaker' ? SPEAKER.exec(next.text) : null;
+        const speaker = next?.kind === 'speaker' ? SPEAKER.exec(plain(next)) : null;
         parts.quotes.push({
-          text: toPlainText(line.text.replace(/^["“‘']+|["”’']+$/g, '')),
+          text: plain(line).replace(/^["“‘']+|["”’']+$/g, ''),
           speaker: speaker ? toPlainText(speaker[1] ?? '') : null,
           role: speaker ? toPlainText(speaker[2] ?? '') : null,
         });
         break;
       }
       case 'related':
-        parts.related.push(parseRelated(line.credit ?? 'RELATED', line.text));
+        parts.related.push(parseRelated(line.credit ?? 'RELATED', line.text, markdown));
         break;
       case 'attribution':
-        parts.attribution.push(toPlainText(line.text));
+        parts.attribution.push(plainText(line.text));
         break;
       case 'byline':
         parts.authors.push(...parseByline(toPlainText(line.text)));
@@ -632,6 +734,10 @@ export function parseRawBody(body: string): RawParts {
     parts.datelineDate = dateline.date;
     if (dateline.agency && !parts.attribution.includes(dateline.agency)) parts.attribution.push(dateline.agency);
     parts.paragraphs[0] = lead.slice(dateline.length);
+    // Its markup loses the dateline too, when the markup opens with the same text; else the lead is plain.
+    const html = parts.html[0];
+    const opening = `<p>${escapeHtml(lead.slice(0, dateline.length))}`;
+    if (html) parts.html[0] = html.startsWith(opening) ? `<p>${html.slice(opening.length).trimStart()}` : '';
   }
   return parts;
 }

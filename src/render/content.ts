@@ -1,7 +1,8 @@
 /**
  * The article as HTML for feed content (RSS content:encoded, Atom content, JSON content_html): body
  * paragraphs, pull quotes, photos with caption and credit, related stories, attribution. Every piece of
- * text is escaped here; the model holds plain text only, so no markup from an article reaches a feed.
+ * text is escaped here. The one markup from an article is a paragraph's `html` (Markdown, content_html),
+ * written by the readers through the allowlist of src/read/html.ts: well-formed, escaped, http(s) links.
  */
 import mime from 'mime/lite';
 import type { Article, Photo } from '../article.js';
@@ -48,8 +49,13 @@ export function isShortened(article: Article): article is ShortenedArticle {
   return (article as Partial<ShortenedArticle>).shortened !== undefined;
 }
 
-function paragraphHtml(article: Article, paragraph: string, i: number): string {
+function paragraphHtml(article: Article, paragraph: string, i: number, rich = article.html?.[i] ?? ''): string {
   const dateline = i === 0 && article.dateline ? `<strong class="dateline">${escapeHtml(article.dateline)}</strong> — ` : '';
+  if (rich !== '') {
+    // The dateline opens the lead's paragraph, or stands before a lead that is a list, heading or table.
+    if (dateline === '') return rich;
+    return rich.startsWith('<p>') ? `<p>${dateline}${rich.slice(3)}` : `<p>${dateline.slice(0, -3)}</p>\n${rich}`;
+  }
   return `<p>${dateline}${escapeHtml(paragraph)}</p>`;
 }
 
@@ -132,14 +138,22 @@ export function fitToBudget(article: Article, fallbackPublisher: string, itemCha
   const lead = leadFigure !== '' && leadFigure.length <= itemChars / 4;
   let used = tail + (lead ? leadFigure.length + 1 : 0);
   const kept: string[] = [];
+  const keptHtml: string[] = [];
   for (const [i, paragraph] of article.paragraphs.entries()) {
     const size = paragraphHtml(article, paragraph, i).length + 1;
     if (used + size > itemChars) break;
     kept.push(paragraph);
+    keptHtml.push(article.html?.[i] ?? '');
     used += size;
   }
-  if (kept.length === 0) kept.push(cutParagraph(article, itemChars - used));
-  return { ...article, paragraphs: kept, quotes: [], related: [], shortened: { lead } } as ShortenedArticle;
+  if (kept.length === 0) {
+    // Cut as plain text: markup is not cut through.
+    kept.push(cutParagraph(article, itemChars - used));
+    keptHtml.push('');
+  }
+  const { html: _html, ...rest } = article;
+  const html = keptHtml.some((h) => h !== '') ? { html: keptHtml } : {};
+  return { ...rest, ...html, paragraphs: kept, quotes: [], related: [], shortened: { lead } } as ShortenedArticle;
 }
 
 /** The first paragraph's longest opening that fits `room` characters of HTML, cut at a space, with "…". */
@@ -152,7 +166,7 @@ function cutParagraph(article: Article, room: number): string {
   // Escaped length grows with the prefix: the longest prefix that fits, by bisection.
   while (low < high) {
     const mid = (low + high + 1) >>> 1;
-    if (paragraphHtml(article, `${first.slice(0, mid)}…`, 0).length + 1 <= room) low = mid;
+    if (paragraphHtml(article, `${first.slice(0, mid)}…`, 0, '').length + 1 <= room) low = mid;
     else high = mid - 1;
   }
   const prefix = first.slice(0, low);

@@ -18,6 +18,7 @@ import type { Article } from '../../src/article.js';
 import { buildFeeds, type OutputFile } from '../../src/build.js';
 import { ArticleError } from '../../src/errors.js';
 import { readArticle } from '../../src/read/index.js';
+import { ALLOWED_HTML } from '../../src/read/html.js';
 import { makeSite, parseXml } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -762,9 +763,11 @@ export const HOSTILE_CASES: readonly FuzzInput[] = ([
 export type Outcome = 'article-error' | 'feeds';
 
 /** What the content HTML may hold: only the tags and attributes the renderer writes itself. */
+// The renderer's own elements, and the allowlist of rich article bodies (src/read/html.ts, issue 12).
 const ALLOWED: Record<string, readonly string[]> = {
+  ...ALLOWED_HTML,
   figure: [],
-  img: ['src', 'alt', 'width', 'height'],
+  img: ['src', 'alt', 'width', 'height', 'title'],
   figcaption: [],
   small: ['class'],
   p: ['class'],
@@ -775,9 +778,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   aside: ['class'],
   ul: [],
   li: [],
-  a: ['href'],
+  a: ALLOWED_HTML.a as readonly string[],
 };
-const TAG = /<(\/?)([a-z]+)((?:\s+[a-z-]+="[^"<>]*")*)\s*(\/?)>/y;
+const TAG = /<(\/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"<>]*")*)\s*(\/?)>/y;
 const ATTRIBUTE = /\s+([a-z-]+)="([^"<>]*)"/g;
 
 export interface HtmlTag {
@@ -810,7 +813,7 @@ export function checkContentHtml(html: string, where: string): void {
     if (!allowed) throw new Error(`${where}: content HTML has a <${tag.name}> element`);
     for (const [name, value] of Object.entries(tag.attributes)) {
       if (!allowed.includes(name)) throw new Error(`${where}: <${tag.name}> has attribute ${name}="${value.slice(0, 80)}"`);
-      if ((name === 'href' || name === 'src') && !/^https?:\/\/[^\s]/i.test(value)) throw new Error(`${where}: <${tag.name} ${name}> is not an http(s) URL: ${value.slice(0, 120)}`);
+      if ((name === 'href' || name === 'src') && !/^https?:\/\/[^\s]/i.test(value) && !(name === 'href' && /^mailto:[^\s]/i.test(value))) throw new Error(`${where}: <${tag.name} ${name}> is not an http(s) or mailto URL: ${value.slice(0, 120)}`);
     }
   }
 }

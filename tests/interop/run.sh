@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-node bin/syndicate.js build tests/fixtures/corpus examples/articles --out "$out/public" >/dev/null 2>&1
+# The site's own feeds and one partner feed of each profile (tests/interop/partners-site.json).
+node bin/syndicate.js build tests/fixtures/corpus examples/articles --out "$out/public" --config tests/interop/partners-site.json >/dev/null 2>&1
 count=$(ls tests/fixtures/corpus examples/articles | grep -cE '\.(txt|md|json)$')
-/usr/bin/python3 tests/interop/feedparser_check.py "$count" "$out/public/rss.xml" "$out/public/atom.xml"
+/usr/bin/python3 tests/interop/feedparser_check.py "$count" "$out/public/rss.xml" "$out/public/atom.xml" "$out"/public/partners/*/*.xml

@@ -50,6 +50,15 @@ export function msnContent(html: string): string {
 
 const iso = (when: string) => isoSeconds(new Date(when));
 
+/**
+ * When MSN is told the item expired and changed: the takedown, or its publication if the takedown is
+ * dated before it (a delete event replayed with an old time), so the modified date is never older than
+ * the version MSN ingested.
+ */
+function expiredAt(entry: DeletedEntry): string {
+  return entry.published !== undefined && Date.parse(entry.published) > Date.parse(entry.when) ? entry.published : entry.when;
+}
+
 export const msn: PartnerRendering = {
   name: 'msn',
   mediaTitles: true,
@@ -64,14 +73,15 @@ export const msn: PartnerRendering = {
     select(deleted, { spec, updated }) {
       const days = spec.takedownDays ?? 7;
       const since = updated.getTime() - days * DAY_MS;
-      return deleted.filter((entry) => Date.parse(entry.when) >= since);
+      return deleted.filter((entry) => Date.parse(expiredAt(entry)) >= since);
     },
     nodes(entry: DeletedEntry) {
       // Expired at the takedown, modified at the takedown (newer than any version MSN ingested).
+      const at = iso(expiredAt(entry));
       return [
-        { name: 'dcterms:modified', text: iso(entry.when) },
-        { name: 'dcterms:valid', text: `end=${iso(entry.when)}; scheme=W3C-DTF` },
-        { name: 'mi:expirationDate', text: iso(entry.when) },
+        { name: 'dcterms:modified', text: at },
+        { name: 'dcterms:valid', text: `end=${at}; scheme=W3C-DTF` },
+        { name: 'mi:expirationDate', text: at },
       ];
     },
   },
