@@ -25,6 +25,8 @@ export interface PublishRoundTrips extends RoundTripSummary {
   section: string | null;
   /** Feed files written, relative to the feed prefix. */
   written: string[];
+  /** WebSub pings sent (HTTP requests to hubs, not to the store). */
+  pings?: number;
 }
 
 export interface RoundTripOptions {
@@ -32,7 +34,23 @@ export interface RoundTripOptions {
   archive?: number;
   /** Latency added to every request, in ms (default 2). */
   latencyMs?: number;
+  /** More of the site config (declared feeds, the news sitemap, hubs): what a publish then costs. */
+  site?: Record<string, unknown>;
 }
+
+/**
+ * Everything issues 10 and 11 add to a publish: a WebSub hub, the news sitemap, and two partner feeds of
+ * the site (MSN RSS, Google News Atom) and one of the section the new articles are in.
+ */
+export const EVERYTHING_ON = {
+  hubs: ['https://hub.example.com/'],
+  newsSitemap: {},
+  feeds: [
+    { path: 'partners/msn/', format: 'rss', profile: 'msn' },
+    { path: 'partners/google-news/', format: 'atom', profile: 'google-news' },
+    { path: 'partners/flipboard/', format: 'rss', profile: 'flipboard', scope: { section: 'World' } },
+  ],
+};
 
 const CLOCK = new Date('2031-02-01T00:00:00Z');
 
@@ -56,8 +74,14 @@ export async function publishRoundTrips(options: RoundTripOptions = {}): Promise
   const n = options.archive ?? 300;
   const memory = new MemoryObjectStore();
   const store = new RoundTripStore(memory, options.latencyMs ?? 2);
-  const site = parseSiteConfig({ title: 'Bench Daily', url: 'https://news.example.com/', publisher: 'Bench Daily', limits: { items: 50 } }, 'bench');
-  const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', clock: () => CLOCK }, memoryLogger());
+  const site = parseSiteConfig({ title: 'Bench Daily', url: 'https://news.example.com/', publisher: 'Bench Daily', limits: { items: 50 }, ...options.site }, 'bench');
+  // A hub ping is an HTTP request of its own (not to S3): counted as `pings`, after the files are written.
+  const pinger = async () => {
+    pings += 1;
+    await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 2));
+  };
+  let pings = 0;
+  const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', clock: () => CLOCK, pinger }, memoryLogger());
   // The archive, stored and published (not measured).
   await syndicator.importArticles(
     (function* () {
@@ -70,8 +94,9 @@ export async function publishRoundTrips(options: RoundTripOptions = {}): Promise
 
   const direct = newArticle(n + 1, '2031-01-02T00:00:00Z');
   store.reset();
+  pings = 0;
   const directOutcome = await syndicator.publishArticle(direct);
-  const directResult = result(store, directOutcome, direct);
+  const directResult = { ...result(store, directOutcome, direct), pings };
 
   // The newsroom's upload goes straight to the store (not one of the service's requests).
   const raw = newArticleText(n + 2, '2031-01-03T00:00:00Z');
@@ -79,8 +104,9 @@ export async function publishRoundTrips(options: RoundTripOptions = {}): Promise
   const etag = await memory.put(key, raw.text, { contentType: 'text/markdown' });
   const event = readArticle(raw.name, raw.text, {}).article;
   store.reset();
+  pings = 0;
   const eventOutcome = await syndicator.publishObject(key, '0055AED6DCD90281E5', { etag, eventTime: '2031-01-03T00:00:01.000Z', size: Buffer.byteLength(raw.text) });
-  const eventResult = result(store, eventOutcome, event);
+  const eventResult = { ...result(store, eventOutcome, event), pings };
   return { direct: directResult, event: eventResult };
 }
 
@@ -106,4 +132,8 @@ export function roundTripRows(r: { direct: PublishRoundTrips; event: PublishRoun
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const line of roundTripRows(await publishRoundTrips())) console.log(line);
+  console.log('\nWith a hub, the news sitemap and three partner feeds (EVERYTHING_ON):');
+  const everything = await publishRoundTrips({ site: EVERYTHING_ON });
+  for (const line of roundTripRows(everything)) console.log(line);
+  console.log(`pings: direct ${everything.direct.pings}, event ${everything.event.pings}`);
 }

@@ -32,7 +32,7 @@ import { generateArchive, generateArticle, writeArchive } from './generate.js';
 import { fmt, fmtStats, type Stats, stats, time } from './stats.js';
 import { linearity, measureWorst, worstTable } from './worst.js';
 import { warmHandler } from './handler.js';
-import { publishRoundTrips, roundTripRows } from './round-trips.js';
+import { EVERYTHING_ON, publishRoundTrips, roundTripRows } from './round-trips.js';
 
 const root = join(import.meta.dirname, '..');
 const work = join(root, '.bench-out');
@@ -328,6 +328,12 @@ async function trips(): Promise<void> {
   say('\n## The publish path: requests and sequential round trips (2 ms per request, archive of 300)');
   for (const row of roundTripRows(measured)) say(row);
   results.trips = { direct: { total: measured.direct.total, roundTrips: measured.direct.roundTrips, counts: measured.direct.counts }, event: { total: measured.event.total, roundTrips: measured.event.roundTrips, counts: measured.event.counts } };
+  // Issues 10 and 11: a hub, the news sitemap and partner feeds on.
+  const everything = await publishRoundTrips({ site: EVERYTHING_ON });
+  say('\n### The same with a WebSub hub, the news sitemap and three partner feeds (bench/round-trips.ts EVERYTHING_ON)');
+  for (const row of roundTripRows(everything)) say(row);
+  say(`WebSub pings (HTTP requests to the hub, after the files): direct ${everything.direct.pings}, event ${everything.event.pings}`);
+  results.tripsEverythingOn = { direct: { total: everything.direct.total, roundTrips: everything.direct.roundTrips, pings: everything.direct.pings }, event: { total: everything.event.total, roundTrips: everything.event.roundTrips, pings: everything.event.pings } };
 }
 
 async function handler(): Promise<void> {

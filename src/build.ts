@@ -6,6 +6,7 @@ import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';
+import { NEWS_SITEMAP_FILE, renderNewsSitemap } from './render/news-sitemap.js';
 import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { isDefaultScope } from './scopes.js';
@@ -36,6 +37,11 @@ export interface RenderOptions {
   check?: boolean;
   /** Told of every file that had to leave items out to fit its byte budget. */
   onOverBudget?: (note: OverBudget) => void;
+  /**
+   * The site's news sitemap reads these (the recent part of the site's window, newest first) rather
+   * than `articles` (the engine's feeds show only the items inside their byte budget).
+   */
+  recent?: readonly Pick<Article, 'url' | 'title' | 'published'>[];
 }
 
 /**
@@ -49,11 +55,15 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
   const fitted = new Map<number, Article[]>();
   const bounds = new Map<string, number>();
   const files: (OutputFile & { shown: number })[] = [];
-  for (const output of outputsOf(site, spec.path)) {
+  const outputs = outputsOf(site, spec.path);
+  // The site's articles may run past every file's items (the news sitemap's days): only those shown are cut.
+  const shownAtMost = Math.max(0, ...outputs.map((o) => o.items));
+  const candidates = articles.length > shownAtMost ? articles.slice(0, shownAtMost) : articles;
+  for (const output of outputs) {
     const { itemChars, feedBytes } = output;
     let all = fitted.get(itemChars);
     if (!all) {
-      all = articles.map((article) => fitToBudget(article, site.publisher, itemChars));
+      all = candidates.map((article) => fitToBudget(article, site.publisher, itemChars));
       fitted.set(itemChars, all);
     }
     const items = all.length > output.items ? all.slice(0, output.items) : all;
@@ -94,10 +104,15 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
     // The page a person sees beside the files (src/render/page.ts): the items the RSS file carries.
     const shownInRss = files[0]?.shown ?? articles.length;
     const pagePath = `${spec.path}${PAGE_FILE}`;
-    const items = (fitted.get(outputsOf(site, spec.path)[0]?.itemChars ?? 0) ?? articles).slice(0, shownInRss);
+    const items = (fitted.get(outputs[0]?.itemChars ?? 0) ?? articles).slice(0, shownInRss);
     const page = renderPage(spec, items, site);
     if (options.check !== false) checkFeed(pagePath, page);
     out.push({ path: pagePath, body: page, contentType: 'text/html; charset=utf-8' });
+  }
+  if (spec.path === '' && site.newsSitemap) {
+    const sitemap = renderNewsSitemap(options.recent ?? articles, site.newsSitemap);
+    if (options.check !== false) checkFeed(NEWS_SITEMAP_FILE, sitemap);
+    out.push({ path: NEWS_SITEMAP_FILE, body: sitemap, contentType: 'application/xml; charset=utf-8' });
   }
   return out;
 }
@@ -105,8 +120,8 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
 /** The page beside each feed's files. */
 export const PAGE_FILE = 'index.html';
 
-/** Feed files (not pages): what WebSub hubs are told of. */
-export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE;
+/** Feed files (not pages, not the news sitemap): what WebSub hubs are told of. */
+export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE && path !== NEWS_SITEMAP_FILE;
 
 /** Every feed of the site: site-wide and one per section, newest `limit` articles each. */
 export function buildFeeds(articles: readonly Article[], site: SiteConfig, options: RenderOptions = {}): OutputFile[] {

@@ -66,7 +66,7 @@ function photoUrlPrefix(value: string): string {
 }
 
 /** The environment variable behind each site setting (Lambda's errors name the variable). */
-const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', 'newsSitemap.name': 'NEWS_SITEMAP_NAME', 'newsSitemap.language': 'NEWS_SITEMAP_LANGUAGE', newsSitemap: 'NEWS_SITEMAP', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
 
 /**
  * The site configuration, derived the same way for the CLI (a site.json, a stored config, the defaults)
@@ -87,6 +87,20 @@ export function siteConfigFrom(value: unknown, options: { source: string; feedPr
   const givenFeedUrl = typeof value === 'object' && value !== null && (value as { feedUrl?: unknown }).feedUrl !== undefined;
   if (givenFeedUrl || feedPrefix === undefined) return site;
   return { ...site, feedUrl: new URL(feedPrefix, site.url).toString() };
+}
+
+/**
+ * The news sitemap from NEWS_SITEMAP (on/off) and NEWS_SITEMAP_NAME / NEWS_SITEMAP_LANGUAGE (either one
+ * turns it on); undefined: none.
+ */
+function newsSitemapOf(env: Env): unknown {
+  const switched = optional(env, 'NEWS_SITEMAP')?.toLowerCase();
+  if (switched !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(switched)) throw new ConfigError('environment', 'NEWS_SITEMAP', `"${switched}" must be on or off`);
+  const name = optional(env, 'NEWS_SITEMAP_NAME');
+  const language = optional(env, 'NEWS_SITEMAP_LANGUAGE');
+  if (switched === 'off' || switched === 'false' || switched === '0') return undefined;
+  if (switched === undefined && name === undefined && language === undefined) return undefined;
+  return { ...(name ? { name } : {}), ...(language ? { language } : {}) };
 }
 
 /** A variable holding JSON (the declared feeds: the same array as a site config file's `feeds`). */
@@ -124,6 +138,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     accentColor: optional(env, 'SITE_ACCENT_COLOR'),
     darkModeLogo: optional(env, 'SITE_DARK_MODE_LOGO'),
     feeds: jsonValue(env, 'SITE_FEEDS'),
+    newsSitemap: newsSitemapOf(env),
     hubs: optional(env, 'WEBSUB_HUBS')
       ?.split(',')
       .map((hub) => hub.trim())

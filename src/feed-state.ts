@@ -49,6 +49,33 @@ export interface WindowLimits {
   limit: number;
   /** Items kept: limit + slack. */
   keep: number;
+  /**
+   * Also every item published within `days` of the newest, at most `cap` (the site's news sitemap): the
+   * window then holds those too, however many more than `limit` they are.
+   */
+  recent?: { days: number; cap: number };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The items of the window's recent part (newest first): those within `days` of the first, at most `cap`. */
+export function recentCount(items: readonly Pick<Article, 'published'>[], recent: { days: number; cap: number }): number {
+  const first = items[0];
+  if (!first) return 0;
+  const horizon = Date.parse(first.published) - recent.days * DAY_MS;
+  let n = 0;
+  while (n < items.length && n < recent.cap && Date.parse((items[n] as Pick<Article, 'published'>).published) >= horizon) n++;
+  return n;
+}
+
+/** How many of the newest items the feeds read: the limit, or the recent part when it is longer. */
+export function itemsNeeded(items: readonly Pick<Article, 'published'>[], limits: WindowLimits): number {
+  return limits.recent ? Math.max(limits.limit, recentCount(items, limits.recent)) : limits.limit;
+}
+
+/** How many items the state keeps: what the feeds read, and the slack beyond. */
+export function itemsKept(items: readonly Pick<Article, 'published'>[], limits: WindowLimits): number {
+  return itemsNeeded(items, limits) + (limits.keep - limits.limit);
 }
 
 export function emptyState(path: string): FeedState {
@@ -96,13 +123,17 @@ export function tombstoneOf(article: Article, when: string): DeletedEntry {
   };
 }
 
-/** Inserts in order when the entry is inside the window; trims to `max`. Returns the list and completeness. */
-function insert<T>(list: T[], complete: boolean, entry: T, max: number, compare: (a: T, b: T) => number): { list: T[]; complete: boolean } {
+/**
+ * Inserts in order when the entry is inside the window; trims to `max` (of the list with it). Returns the
+ * list and completeness.
+ */
+function insert<T>(list: T[], complete: boolean, entry: T, max: (list: T[]) => number, compare: (a: T, b: T) => number): { list: T[]; complete: boolean } {
   const last = list[list.length - 1];
   // Outside the window (older than its horizon): the index has it; a refill would bring it in.
   if (!complete && (last === undefined || compare(entry, last) > 0)) return { list, complete };
   const next = [...list, entry].sort(compare);
-  return next.length > max ? { list: next.slice(0, max), complete: false } : { list: next, complete };
+  const keep = max(next);
+  return next.length > keep ? { list: next.slice(0, keep), complete: false } : { list: next, complete };
 }
 
 /** Sets what the feed shows of one article, as its record (read after the state) says. */
@@ -110,9 +141,9 @@ export function placeEntry(state: FeedState, id: string, entry: FeedEntry, limit
   state.items = state.items.filter((a) => a.id !== id);
   state.deleted = state.deleted.filter((d) => d.id !== id);
   if (entry?.kind === 'item') {
-    ({ list: state.items, complete: state.itemsComplete } = insert(state.items, state.itemsComplete, entry.article, limits.keep, compareNewestFirst));
+    ({ list: state.items, complete: state.itemsComplete } = insert(state.items, state.itemsComplete, entry.article, (items) => itemsKept(items, limits), compareNewestFirst));
   } else if (entry?.kind === 'tomb') {
-    ({ list: state.deleted, complete: state.deletedComplete } = insert(state.deleted, state.deletedComplete, tombstoneOf(entry.article, entry.when), DELETED_KEPT, compareDeleted));
+    ({ list: state.deleted, complete: state.deletedComplete } = insert(state.deleted, state.deletedComplete, tombstoneOf(entry.article, entry.when), () => DELETED_KEPT, compareDeleted));
   }
 }
 
@@ -162,9 +193,14 @@ export function applyByteWindow(state: FeedState, feedBytes: number): string[] {
   return fill;
 }
 
-/** Which windows are short of what they should show and not known to be complete. */
+/**
+ * Which windows are short of what they should show and not known to be complete: fewer items than the
+ * limit, or (a recent part) all of them recent yet fewer than its cap, so the index may hold more.
+ */
 export function windowsToRefill(state: FeedState, limits: WindowLimits): { items: boolean; deleted: boolean } {
-  return { items: !state.itemsComplete && state.items.length < limits.limit, deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };
+  const { items } = state;
+  const recentShort = limits.recent !== undefined && items.length < limits.recent.cap && recentCount(items, limits.recent) === items.length && items.length > 0;
+  return { items: !state.itemsComplete && (items.length < limits.limit || recentShort), deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };
 }
 
 /**

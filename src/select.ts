@@ -118,7 +118,9 @@ export class FeedSelector {
   private scope(path: string): Newest {
     let newest = this.scopes.get(path);
     if (!newest) {
-      newest = new Newest(scopeBudget(this.config, path).items);
+      // The site's also holds the news sitemap's articles (at most its maxItems).
+      const sitemap = path === '' ? this.config.newsSitemap : null;
+      newest = new Newest(Math.max(scopeBudget(this.config, path).items, sitemap?.maxItems ?? 0));
       this.scopes.set(path, newest);
     }
     return newest;

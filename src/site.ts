@@ -66,6 +66,26 @@ export const SiteConfigSchema = z.strictObject({
   hubs: z._default(z.array(imageUrl).check(z.maxLength(10, 'holds more than 10 hubs')), []),
   /** Feeds beyond the site's and its sections' three files: partner feeds, tag and author feeds. */
   feeds: z._default(z.array(DeclaredFeedSchema).check(z.maxLength(50, 'declares more than 50 feeds')), []),
+  /**
+   * The Google News sitemap (news-sitemap.xml beside the site's feeds): the publication's name and
+   * language (default: the publisher and the site's language), how many days back from the newest
+   * article (Google: 2) and how many entries at most (Google: 1,000). Absent or `false`: none (`{}`
+   * writes one with the defaults).
+   */
+  newsSitemap: z._default(
+    z.union([
+      // null too: how a resolved configuration says "none" (a store's config/site.json written so).
+      z.literal(false),
+      z.null(),
+      z.strictObject({
+        name: z.optional(text(1, 200)),
+        language: z.optional(z.string().check(z.regex(LANGUAGE_TAG, 'must be a language tag such as en or zh-CN'))),
+        days: z.optional(z.int().check(z.gte(1), z.lte(2))),
+        maxItems: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+      }),
+    ]),
+    false,
+  ),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */
@@ -97,7 +117,23 @@ export interface DeclaredFeed extends Omit<DeclaredFeedInput, 'scope' | 'items' 
   takedownDays: number;
 }
 
-export type SiteConfig = Omit<z.output<typeof SiteConfigSchema>, 'feeds'> & { feedUrl: string; copyright: string; feeds: DeclaredFeed[] };
+/** The news sitemap resolved: every field filled. */
+export interface NewsSitemap {
+  name: string;
+  /** As Google spells it: ISO 639 (en, fr), but zh-cn and zh-tw. */
+  language: string;
+  days: number;
+  maxItems: number;
+}
+
+export type SiteConfig = Omit<z.output<typeof SiteConfigSchema>, 'feeds' | 'newsSitemap'> & { feedUrl: string; copyright: string; feeds: DeclaredFeed[]; newsSitemap: NewsSitemap | null };
+
+/** A language tag as Google News reads it: the language alone, but Chinese keeps its script's region. */
+export function newsLanguage(tag: string): string {
+  const [language = 'en', ...rest] = tag.toLowerCase().split('-');
+  if (language !== 'zh') return language;
+  return rest.some((part) => part === 'tw' || part === 'hk' || part === 'mo' || part === 'hant') ? 'zh-tw' : 'zh-cn';
+}
 
 /** Days an MSN takedown stays in its feed as an expired item, unless the feed says otherwise. */
 export const DEFAULT_TAKEDOWN_DAYS = 7;
@@ -127,7 +163,11 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
     if (first !== undefined) throw new ConfigError(source, `feeds[${i}].path`, `writes ${feed.file}, as feeds[${first}] does`);
     files.set(feed.file, i);
   });
-  return { ...site, feeds, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
+  const newsSitemap: NewsSitemap | null =
+    site.newsSitemap === false || site.newsSitemap === null
+      ? null
+      : { name: site.newsSitemap.name ?? site.publisher, language: site.newsSitemap.language ? newsLanguage(site.newsSitemap.language) : newsLanguage(site.language), days: site.newsSitemap.days ?? 2, maxItems: site.newsSitemap.maxItems ?? 1000 };
+  return { ...site, feeds, newsSitemap, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
 }
 
 function resolveFeed(feed: DeclaredFeedInput, limits: SiteConfig['limits'], source: string, field: string): DeclaredFeed {
@@ -150,6 +190,15 @@ function resolveFeed(feed: DeclaredFeedInput, limits: SiteConfig['limits'], sour
     itemChars,
     takedownDays: feed.takedownDays ?? DEFAULT_TAKEDOWN_DAYS,
   };
+}
+
+/**
+ * The configuration as a site.json would give it (what the store remembers, config/site.json): declared
+ * feeds without what parsing derives (their scope's folder, their file), so it reads back the same.
+ */
+export function siteConfigInput(site: SiteConfig): Record<string, unknown> {
+  const feeds = site.feeds.map(({ scopePath: _scope, file: _file, profile, ...feed }) => (profile === null ? feed : { ...feed, profile }));
+  return { ...site, feeds, newsSitemap: site.newsSitemap ?? false };
 }
 
 /** The tag and author scopes the site's declared feeds read: the only ones an article is indexed under. */

@@ -36,7 +36,7 @@ import {
 } from './records.js';
 import { feedPathsOf, scopeName, scopePath } from './scopes.js';
 import { scopeSpec } from './select.js';
-import { declaredScopes, type SiteConfig } from './site.js';
+import { declaredScopes, type SiteConfig, siteConfigInput } from './site.js';
 import type { ObjectStore } from './storage/object-store.js';
 
 export { errorKey } from './layout.js';
@@ -538,7 +538,7 @@ export class Syndicator {
   /** Stores the configuration in use (once per instance), so a later run without one can use it. */
   private rememberConfig(): Promise<void> {
     this.configRemembered ??= (async () => {
-      const value = stable({ site: this.config.site, feedPrefix: this.config.feedPrefix, cacheControl: this.config.cacheControl });
+      const value = stable({ site: siteConfigInput(this.config.site), feedPrefix: this.config.feedPrefix, cacheControl: this.config.cacheControl });
       const stored = await this.store.get(siteConfigKey);
       if (stored?.body.toString('utf8') !== value) await this.store.put(siteConfigKey, value, { contentType: 'application/json' });
     })();

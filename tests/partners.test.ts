@@ -16,7 +16,7 @@ import type { ProfileName } from '../src/profiles.js';
 import { readArticle } from '../src/read/index.js';
 import { msnContent } from '../src/render/partners/msn.js';
 import { NAMESPACES } from '../src/render/namespaces.js';
-import { parseSiteConfig, type SiteConfig } from '../src/site.js';
+import { parseSiteConfig, type SiteConfig, siteConfigInput } from '../src/site.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { Syndicator } from '../src/syndicator.js';
 import { makeArticle, makeSite, parseXml } from './helpers.js';
@@ -126,6 +126,13 @@ describe('declared feeds in the site configuration', () => {
     expect(site.darkModeLogo).toBe('https://cdn.test.example/dark.png');
     expect(() => readServiceConfig({ ...env, SITE_FEEDS: '[{path:' })).toThrow(/SITE_FEEDS: is not valid JSON/);
     expect(() => readServiceConfig({ ...env, SITE_FEEDS: '[{"path":"sections/x/","format":"rss"}]' })).toThrow(/SITE_FEEDS/);
+  });
+
+  it('read back the same from what the store remembers (config/site.json)', () => {
+    for (const site of [partnerSite(), makeSite({ feeds: [{ path: 'by/x/', format: 'json', scope: { author: 'X' }, items: 5, title: 'By X' }] }), makeSite()]) {
+      const stored = JSON.parse(JSON.stringify(siteConfigInput(site)));
+      expect(parseSiteConfig(stored, 'config/site.json')).toEqual(site);
+    }
   });
 
   it('tag and author feeds hold exactly the articles that name the tag or author, newest first', () => {
@@ -434,5 +441,34 @@ describe('the short title MSN shows on small cards', () => {
     expect(json({ short_title: 'From a CMS' })).toBe('From a CMS');
     expect(json({ shortTitle: 'Own field' })).toBe('Own field');
     expect(json({})).toBeUndefined();
+  });
+});
+
+describe('`syndicate unpublish` and partner feeds', () => {
+  it('a takedown with the CLI reaches every profile’s file in the folder store', async () => {
+    const { withTempDir, cli } = await import('./helpers.js');
+    const { writeFile, readFile } = await import('node:fs/promises');
+    await withTempDir(async (dir) => {
+      const feeds = PROFILES.flatMap((profile) => [
+        { path: `partners/${profile}/`, format: 'rss', profile },
+        { path: `partners/${profile}/`, format: 'atom', profile },
+      ]);
+      await writeFile(join(dir, 'site.json'), JSON.stringify({ ...BRANDED, feeds }));
+      await writeFile(join(dir, 'a.md'), '---\nid: cli-gone\nurl: https://news.example.com/cli-gone\ntitle: A story taken down with the CLI, long enough\ndate: 2024-05-01T08:00:00Z\n---\nBEIJING - The story.\n');
+      await writeFile(join(dir, 'b.md'), '---\nid: cli-kept\nurl: https://news.example.com/cli-kept\ntitle: A story that stays in every feed, long enough\ndate: 2024-05-02T08:00:00Z\n---\nBEIJING - The story.\n');
+      const store = join(dir, 'store');
+      const published = await cli(['publish', join(dir, 'a.md'), join(dir, 'b.md'), '--dir', store, '--config', join(dir, 'site.json'), '--no-ping']);
+      expect(published.code).toBe(0);
+      const taken = await cli(['unpublish', 'cli-gone', '--dir', store, '--no-ping']);
+      // (It reads the configuration the store remembers, declared feeds and all.)
+      expect(taken.code, taken.stderr).toBe(0);
+      const file = (path: string) => readFile(join(store, 'feeds', path), 'utf8');
+      const url = 'https://news.example.com/cli-gone';
+      for (const profile of ['flipboard', 'smartnews', 'google-news', 'feedly']) expect(await file(`partners/${profile}/rss.xml`), profile).not.toContain(url);
+      for (const profile of PROFILES) expect(await file(`partners/${profile}/atom.xml`), profile).toContain(`<at:deleted-entry ref="${url}"`);
+      const expired = parseXml(await file('partners/msn/rss.xml')).rss.channel.item.find((i: { link: string }) => i.link === url);
+      expect(expired['dcterms:valid']).toMatch(/^end=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; scheme=W3C-DTF$/);
+      expect(await file('partners/msn/rss.xml')).toContain('https://news.example.com/cli-kept');
+    });
   });
 });

@@ -19,6 +19,8 @@ import {
   type FeedState,
   isIndexed,
   isLean,
+  itemsKept,
+  itemsNeeded,
   leanArticle,
   nameSection,
   parseState,
@@ -86,10 +88,15 @@ export class Feeds {
     private readonly records: RecordStore,
   ) {}
 
-  /** What the scope's state keeps: the most items any of its files shows, and some slack. */
+  /**
+   * What the scope's state keeps: the most items any of its files shows, and some slack; the site's also
+   * every article of the news sitemap's days (src/render/news-sitemap.ts).
+   */
   private limitsFor(path: string): WindowLimits {
-    const limit = scopeBudget(this.settings.site, path).items;
-    return { limit, keep: limit + this.settings.slack };
+    const { site } = this.settings;
+    const limit = scopeBudget(site, path).items;
+    const sitemap = path === '' ? site.newsSitemap : null;
+    return { limit, keep: limit + this.settings.slack, ...(sitemap ? { recent: { days: sitemap.days, cap: sitemap.maxItems } } : {}) };
   }
 
   /** The scope's budgets for its state: the largest of its files'. */
@@ -225,17 +232,20 @@ export class Feeds {
   private async refillWindow(kind: MarkerKind, state: FeedState, fresh: Map<string, StoredRecord | null>, cache: RecordCache): Promise<void> {
     const { store } = this.engine;
     const path = state.path;
-    const max = kind === 'live' ? this.limitsFor(path).keep : DELETED_KEPT;
+    const limits = this.limitsFor(path);
     const prefix = markerPrefix(kind, path);
     const items: Article[] = [];
     const tombs: FeedState['deleted'] = [];
     const count = () => (kind === 'live' ? items.length : tombs.length);
+    // How many to gather: the window's keep; with a recent part, as long as all gathered are recent.
+    const max = () => (kind === 'live' ? itemsKept(items, limits) : DELETED_KEPT);
     let after: string | undefined;
     let exhausted = false;
     const { feedBytes } = this.budget(path);
     let leanWeight = 0;
-    while (count() < max && !exhausted) {
-      const page = max - count() + 10;
+    while (count() < max() && !exhausted) {
+      // Markers are listed a page at a time (at most 1,000 by S3's rule).
+      const page = Math.min(1000, max() - count() + 10);
       const keys = await store.list(prefix, page, after);
       exhausted = keys.length < page;
       after = keys[keys.length - 1];
@@ -272,9 +282,11 @@ export class Feeds {
     // Entries held whose record was read again are replaced by what it says; a legacy takedown (record gone) stays.
     const readAgain = new Set([...fresh].filter(([, record]) => kind === 'live' || record !== null).map(([id]) => id));
     if (kind === 'live') {
-      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, readAgain, exhausted, max, compareNewestFirst, (a) => a.id));
+      const merged = refilled(state.items, items, readAgain, exhausted, Number.POSITIVE_INFINITY, compareNewestFirst, (a) => a.id);
+      const keep = itemsKept(merged.list, limits);
+      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, readAgain, exhausted, keep, compareNewestFirst, (a) => a.id));
     } else {
-      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, readAgain, exhausted, max, compareDeleted, (d) => d.id));
+      ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, readAgain, exhausted, DELETED_KEPT, compareDeleted, (d) => d.id));
     }
   }
 
@@ -306,7 +318,8 @@ export class Feeds {
     const { feedBytes } = this.budget(state.path);
     const limits = this.limitsFor(state.path);
     // Each round fills at least one item or ends: at most as many rounds as the window holds.
-    for (let round = 0; round <= limits.keep; round++) {
+    const rounds = Math.max(limits.keep, state.items.length);
+    for (let round = 0; round <= rounds; round++) {
       const fill = applyByteWindow(state, feedBytes);
       if (fill.length === 0) return;
       await mapLimited(fill, READ_CONCURRENCY, async (id) => {
@@ -366,11 +379,14 @@ export class Feeds {
     const { site } = this.settings;
     const spec = { ...scopeSpec(site, state.path, sectionName(state)), deleted: state.deleted.slice(0, DELETED_SHOWN) };
     // Checked file by file just before it is written (checking costs as much as rendering).
-    const window = state.items.slice(0, this.limitsFor(state.path).limit);
+    const limits = this.limitsFor(state.path);
+    const window = state.items.slice(0, limits.limit);
     // Lean items are past the byte budget already (src/feed-state.ts): left out like those renderFeed leaves.
     const shown = window.filter((item) => !isLean(item));
     const notes = new Map<string, OverBudget>();
-    const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note) });
+    // The news sitemap reads the recent part whole (lean items keep their title, URL and date).
+    const recent = limits.recent ? state.items.slice(0, itemsNeeded(state.items, limits)) : undefined;
+    const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note), ...(recent ? { recent } : {}) });
     for (const output of outputsOf(site, state.path)) {
       const inWindow = Math.min(window.length, output.items);
       const whole = shown.slice(0, output.items).length;

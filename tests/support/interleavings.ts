@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { type Article, compareNewestFirst } from '../../src/article.js';
 import { renderFeed } from '../../src/build.js';
 import { ArticleError, ConflictError, FeedCheckError } from '../../src/errors.js';
-import { compareDeleted, DELETED_SHOWN, isLean, leanArticle, parseState, sectionName, tombstoneOf, weightOf } from '../../src/feed-state.js';
+import { compareDeleted, DELETED_SHOWN, isLean, itemsNeeded, leanArticle, parseState, sectionName, tombstoneOf, weightOf } from '../../src/feed-state.js';
 import { markerKey } from '../../src/layout.js';
 import { memoryLogger } from '../../src/log.js';
 import { readArticle } from '../../src/read/index.js';
@@ -34,21 +34,25 @@ import { emptyModel, type ModelOp, type ModelState, projection, reachableOutcome
 
 // Budgets small enough that long variants are cut to their item budget and a window of them goes past
 // the byte budget (lean items, read again when they come back inside: src/feed-state.ts).
-// Declared feeds too: an MSN feed of the site showing more items than the site's own files (its takedowns
-// kept as expired items), and a tag feed (version 1 of a story is tagged, version 0 is not).
+// Declared feeds too: an MSN feed of the site (its takedowns kept as expired items), and a tag feed
+// showing more items than the site's files (version 1 of a story is tagged, version 0 is not).
 export const SITE = parseSiteConfig(
   {
     title: 'Model Daily',
     url: 'https://news.test.example/',
     limits: { items: 2, feedBytes: 12_000, itemChars: 6_000 },
     feeds: [
-      { path: 'partners/msn/', format: 'rss', profile: 'msn', items: 3 },
-      { path: 'topics/x/', format: 'json', scope: { tag: 'X' } },
+      { path: 'partners/msn/', format: 'rss', profile: 'msn' },
+      { path: 'topics/x/', format: 'json', scope: { tag: 'X' }, items: 3 },
     ],
+    // The news sitemap: the site's window also holds every article within a day of the newest, at most 3
+    // (more than the site's files show), refilled from the index when a takedown moves its horizon back.
+    newsSitemap: { days: 1, maxItems: 3 },
   },
   'model',
 );
-const SLACK = 1;
+// No slack: the site's window keeps 2 items, so the news sitemap's 3 must come from its recent part.
+const SLACK = 0;
 const CLOCK = () => new Date('2024-07-01T00:00:00Z');
 
 // ---- scenarios ----
@@ -428,7 +432,16 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
     const named = expected[0] ? scopeName(expected[0], path) : scopeKind(path) === 'section' ? deleted[0]?.section : undefined;
     if (path !== '' && named && state.section !== named) problems.push(`I1 ${path}: named ${state.section}, its newest article or takedown says ${named}`);
     const spec = { ...scopeSpec(SITE, path, sectionName(state)), deleted };
-    for (const file of renderFeed(spec, expected, SITE, { check: false })) {
+    // The news sitemap's part of the site's window: the same articles as the records imply (lean or not).
+    let recent: Article[] | undefined;
+    if (path === '' && SITE.newsSitemap) {
+      const limits = { limit: budget.items, keep: budget.items + SLACK, recent: { days: SITE.newsSitemap.days, cap: SITE.newsSitemap.maxItems } };
+      recent = items.slice(0, itemsNeeded(items, limits));
+      const held = state.items.slice(0, itemsNeeded(state.items, limits)).map((a) => `${a.id}:${a.title}:${a.published}`);
+      const implied = recent.map((a) => `${a.id}:${a.title}:${a.published}`);
+      if (JSON.stringify(held) !== JSON.stringify(implied)) problems.push(`I1 news sitemap: state holds [${held}], records imply [${implied}]`);
+    }
+    for (const file of renderFeed(spec, expected, SITE, { check: false, ...(recent ? { recent } : {}) })) {
       const stored = text(`feeds/${file.path}`);
       if (stored !== file.body) problems.push(`I1 ${file.path}: ${stored === null ? 'missing' : 'differs from the rendering of what the records imply'}`);
     }
