@@ -2,7 +2,7 @@
 import { type Article, compareNewestFirst } from './article.js';
 import { FEED_FILE_NAMES } from './formats.js';
 import type { ProfileName } from './profiles.js';
-import { type DeclaredScopes, feedPathsOf, scopeName, sectionSlug } from './scopes.js';
+import { type DeclaredScopes, feedPathsOf, isDefaultScope, scopeName, sectionSlug } from './scopes.js';
 import { declaredScopes, type FeedOutput, scopeBudget, type SiteConfig } from './site.js';
 
 /** An article taken down: shown to partners where the format allows it (Atom tombstones, JSON). */
@@ -37,12 +37,18 @@ export interface FeedSpec {
   profile?: ProfileName | null;
   /** MSN: days a takedown stays as an expired item. */
   takedownDays?: number;
+  /**
+   * RFC 5005 (src/render/archive.ts): the folders (absolute URLs ending in `/`) of the current document
+   * and of the archive documents next to this one; `archive`: this one is an archive document.
+   */
+  history?: { archive: boolean; current: string; prev?: string; next?: string };
 }
 
 export { FEED_FILE_NAMES as FEED_FILES } from './formats.js';
 export { feedPathsOf, sectionSlug } from './scopes.js';
 
-function selfUrls(site: SiteConfig, folder: string): FeedSpec['selfUrls'] {
+/** The three files' absolute URLs in `folder` (relative to the feed URL). */
+export function selfUrls(site: SiteConfig, folder: string): FeedSpec['selfUrls'] {
   const base = new URL(folder, site.feedUrl).toString();
   return { rss: base + FEED_FILE_NAMES.rss, atom: base + FEED_FILE_NAMES.atom, json: base + FEED_FILE_NAMES.json };
 }
@@ -79,6 +85,12 @@ export function outputSpec(spec: FeedSpec, output: FeedOutput, site: SiteConfig)
   };
 }
 
+/** An article as an archive document carries it: its summary as its only paragraph, no photos. */
+export function archiveEntry(article: Article): Article {
+  const { html: _html, ...rest } = article;
+  return { ...rest, paragraphs: [article.summary || article.title], quotes: [], photos: [], related: [] };
+}
+
 /** The newest `limit` articles offered to it, newest first, kept by binary insertion. */
 class Newest {
   readonly items: Article[] = [];
@@ -106,6 +118,8 @@ class Newest {
  */
 export class FeedSelector {
   private readonly scopes = new Map<string, Newest>();
+  /** With archives: every article of each default scope as an archive entry, in the order offered. */
+  private readonly everything = new Map<string, Article[]>();
   private readonly declared: DeclaredScopes;
 
   constructor(private readonly config: SiteConfig) {
@@ -127,15 +141,27 @@ export class FeedSelector {
   }
 
   offer(article: Article): void {
-    for (const path of feedPathsOf(article, this.declared)) this.scope(path).offer(article);
+    const entry = this.config.archives ? archiveEntry(article) : null;
+    for (const path of feedPathsOf(article, this.declared)) {
+      this.scope(path).offer(article);
+      if (entry && isDefaultScope(path)) {
+        const all = this.everything.get(path) ?? [];
+        all.push(entry);
+        this.everything.set(path, all);
+      }
+    }
   }
 
-  /** Every scope: site-wide first, then by path; a scope is named as its newest article spells it. */
-  feeds(): { spec: FeedSpec; articles: Article[] }[] {
+  /**
+   * Every scope: site-wide first, then by path; a scope is named as its newest article spells it. With
+   * archives, `all`: every article of a site or section scope, newest first, as archive entries.
+   */
+  feeds(): { spec: FeedSpec; articles: Article[]; all?: Article[] }[] {
     return [...this.scopes.keys()].sort().map((path) => {
       const articles = (this.scopes.get(path) as Newest).items;
       const newest = articles[0];
-      return { spec: scopeSpec(this.config, path, newest ? scopeName(newest, path) : null), articles };
+      const all = this.everything.get(path)?.sort(compareNewestFirst);
+      return { spec: scopeSpec(this.config, path, newest ? scopeName(newest, path) : null), articles, ...(all ? { all } : {}) };
     });
   }
 }

@@ -86,6 +86,11 @@ export const SiteConfigSchema = z.strictObject({
     ]),
     false,
   ),
+  /**
+   * RFC 5005 archives in `syndicate build`: the articles older than each feed's current document in
+   * monthly archive documents (archive/<YYYY-MM>/), linked from it. Off by default.
+   */
+  archives: z._default(z.boolean(), false),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */
@@ -174,6 +179,7 @@ function resolveFeed(feed: DeclaredFeedInput, limits: SiteConfig['limits'], sour
   const top = feed.path.split('/')[0];
   // The site's and its sections' own files live at the top and under sections/.
   if (top === 'sections') throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under sections/, where the sections' own feeds go`);
+  if (top === 'archive') throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under archive/, where the site's archive documents go`);
   const profile = feed.profile ? PROFILES[feed.profile] : null;
   const feedBytes = feed.feedBytes ?? Math.min(limits.feedBytes, profile?.feedBytes ?? Number.POSITIVE_INFINITY);
   const itemChars = feed.itemChars ?? Math.min(limits.itemChars, profile?.itemChars ?? Number.POSITIVE_INFINITY, Math.floor(feedBytes / 2));

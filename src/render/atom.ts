@@ -11,7 +11,8 @@ import type { Article } from '../article.js';
 import type { DeletedEntry } from '../select.js';
 import { escapeAttr as attr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
-import { articleUrn, entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
+import { FEED_FILE_NAMES } from '../formats.js';
+import { articleUrn, entryId, type FeedRenderer, feedUpdated, historyRels } from './feed-model.js';
 import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
 import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
 import { GENERATOR } from './rss.js';
@@ -75,6 +76,14 @@ export const renderAtom: FeedRenderer = (feed, articles, site) => {
   body += `  <link rel="alternate" type="text/html" href="${attr(feed.homeUrl)}"/>\n`;
   body += `  <link rel="self" type="application/atom+xml" href="${attr(feed.selfUrls.atom)}"/>\n`;
   for (const hub of site.hubs) body += `  <link rel="hub" href="${attr(hub)}"/>\n`;
+  // RFC 5005: the current document and the archives beside this one; an archive says it is one.
+  if (feed.history) {
+    for (const [rel, folder] of historyRels(feed.history)) body += `  <link rel="${rel}" type="application/atom+xml" href="${attr(folder + FEED_FILE_NAMES.atom)}"/>\n`;
+    if (feed.history.archive) {
+      used.add('fh');
+      body += '  <fh:archive/>\n';
+    }
+  }
   // A feed-level author makes every entry valid, bylines or not (RFC 4287 4.1.1).
   body += `  <author>\n${element('    ', 'name', '', text(site.publisher))}${element('    ', 'uri', '', text(site.url))}  </author>\n`;
   body += element('  ', 'rights', '', text(site.copyright));

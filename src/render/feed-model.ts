@@ -4,6 +4,15 @@ import type { Article } from '../article.js';
 import type { DeletedEntry, FeedSpec } from '../select.js';
 import type { SiteConfig } from '../site.js';
 
+/** The RFC 5005 links of a document, in order: current (from an archive), prev-archive, next-archive. */
+export function historyRels(history: NonNullable<FeedSpec['history']>): [string, string][] {
+  const rels: [string, string][] = [];
+  if (history.archive) rels.push(['current', history.current]);
+  if (history.prev) rels.push(['prev-archive', history.prev]);
+  if (history.next) rels.push(['next-archive', history.next]);
+  return rels;
+}
+
 /** The signature every format module exports. */
 export type FeedRenderer = (feed: FeedSpec, articles: readonly Article[], site: SiteConfig) => string;
 

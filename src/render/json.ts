@@ -4,6 +4,7 @@
  */
 import type { Article } from '../article.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
+import { FEED_FILE_NAMES } from '../formats.js';
 import { entryId, type FeedRenderer, feedUpdated } from './feed-model.js';
 import { isoSeconds } from '../text.js';
 
@@ -59,6 +60,8 @@ export const renderJsonFeed: FeedRenderer = (feed, articles, site) => {
     title: feed.title,
     home_page_url: feed.homeUrl,
     feed_url: feed.selfUrls.json,
+    // The next page is the next older archive (RFC 5005's prev-archive).
+    ...(feed.history?.prev ? { next_url: feed.history.prev + FEED_FILE_NAMES.json } : {}),
     ...(site.hubs.length > 0 ? { hubs: site.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     description: feed.description,
     // JSON Feed's icon and favicon are both square: the icon, never the wide logo.
@@ -70,6 +73,7 @@ export const renderJsonFeed: FeedRenderer = (feed, articles, site) => {
       copyright: site.copyright,
       updated: isoSeconds(feedUpdated(articles, feed.deleted)),
       deleted: feed.deleted.map((d) => ({ id: d.id, entry_id: d.entryId, when: isoSeconds(new Date(d.when)) })),
+      ...(feed.history?.archive ? { archive: true, current: feed.history.current + FEED_FILE_NAMES.json, ...(feed.history.next ? { next_archive: feed.history.next + FEED_FILE_NAMES.json } : {}) } : {}),
     },
     items: articles.map((article) => item(article, site.publisher)),
   };

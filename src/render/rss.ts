@@ -16,7 +16,8 @@ import type { Article, Photo } from '../article.js';
 import type { DeletedEntry } from '../select.js';
 import { escapeHtml, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
-import { type FeedRenderer, feedUpdated } from './feed-model.js';
+import { FEED_FILE_NAMES } from '../formats.js';
+import { type FeedRenderer, feedUpdated, historyRels } from './feed-model.js';
 import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
 import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
 
@@ -146,8 +147,14 @@ export const renderRss: FeedRenderer = (feed, articles, site) => {
   // partner's channel elements, so they come before the items.
   const channel = partner?.channel?.(context) ?? [];
   collectPrefixes(channel, used);
+  // RFC 5005: the current document and the archives beside this one; an archive says it is one.
+  const history = feed.history;
+  const historyLinks = history ? historyRels(history).map(([rel, folder]) => `\n        <atom:link href="${attr(folder + FEED_FILE_NAMES.rss)}" rel="${rel}" type="application/rss+xml"/>`) : [];
+  if (history?.archive) used.add('fh');
   const after = [
     ...site.hubs.map((hub) => `\n        <atom:link href="${attr(hub)}" rel="hub"/>`),
+    ...historyLinks,
+    ...(history?.archive ? ['\n        <fh:archive/>'] : []),
     ...(partner?.channelPubDate ? [`\n        <pubDate>${updated.toUTCString()}</pubDate>`] : []),
     ...channel.map((node) => `\n${writeNode(node, '        ').trimEnd()}`),
   ].join('');

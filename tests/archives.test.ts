@@ -1,0 +1,128 @@
+/**
+ * Issue 11, RFC 5005 archived feeds in `syndicate build` (`archives: true`): each site and section feed
+ * keeps its newest items (the current document); the older ones are in monthly archive documents marked
+ * fh:archive and linked current / prev-archive / next-archive (JSON Feed: next_url). A walk from the
+ * current document through the archives reaches every article exactly once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../src/article.js';
+import { buildFeeds, type OutputFile } from '../src/build.js';
+import { makeArticle, makeSite, parseXml } from './helpers.js';
+
+const FEED_URL = 'https://news.test.example/feeds/';
+const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 22 * 3600_000).toISOString().replace(/\.000Z$/, 'Z');
+const story = (i: number, extra: Partial<Article> = {}) => makeArticle({ id: `s${String(i).padStart(3, '0')}`, url: `https://news.test.example/s${i}`, published: day(i), updated: day(i), section: i % 3 === 0 ? 'Sport' : 'World', ...extra });
+
+function byPath(files: OutputFile[]): Map<string, string> {
+  return new Map(files.map((f) => [f.path, f.body]));
+}
+
+/** Follows prev-archive from the current document; returns the ids met, in order, and the documents visited. */
+function walk(files: Map<string, string>, start: string, format: 'rss' | 'atom' | 'json'): { ids: string[]; visited: string[] } {
+  const ids: string[] = [];
+  const visited: string[] = [];
+  let path: string | undefined = start;
+  while (path) {
+    if (visited.includes(path)) throw new Error(`a loop at ${path}`);
+    visited.push(path);
+    const body = files.get(path);
+    if (body === undefined) throw new Error(`${path} is linked but not written`);
+    let next: string | undefined;
+    if (format === 'json') {
+      const feed = JSON.parse(body);
+      for (const item of feed.items) ids.push(item._syndicate.article_id);
+      next = feed.next_url;
+    } else if (format === 'rss') {
+      const channel = parseXml(body).rss.channel;
+      for (const item of [channel.item ?? []].flat()) ids.push(item.link);
+      next = [channel['atom:link']].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
+    } else {
+      const feed = parseXml(body).feed;
+      for (const entry of [feed.entry ?? []].flat()) ids.push(entry.id);
+      next = [feed.link].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
+    }
+    path = next?.startsWith(FEED_URL) ? next.slice(FEED_URL.length) : next;
+  }
+  return { ids, visited };
+}
+
+describe('RFC 5005 archives in a build', () => {
+  const articles = Array.from({ length: 120 }, (_, i) => story(i));
+  const site = makeSite({ archives: true, limits: { items: 10 } });
+  const files = byPath(buildFeeds(articles, site));
+
+  it('are off unless asked for', () => {
+    expect([...byPath(buildFeeds(articles, makeSite({ limits: { items: 10 } }))).keys()].some((p) => p.includes('archive/'))).toBe(false);
+  });
+
+  it('a walk from each current document through its archives reaches every article of the feed exactly once, newest first', () => {
+    for (const [scope, expected] of [
+      ['', articles],
+      ['sections/world/', articles.filter((a) => a.section === 'World')],
+      ['sections/sport/', articles.filter((a) => a.section === 'Sport')],
+    ] as const) {
+      const newestFirst = [...expected].sort((a, b) => b.published.localeCompare(a.published));
+      const rss = walk(files, `${scope}rss.xml`, 'rss');
+      expect(rss.ids, scope).toEqual(newestFirst.map((a) => a.url));
+      expect(walk(files, `${scope}atom.xml`, 'atom').ids, scope).toEqual(newestFirst.map((a) => a.url));
+      const json = walk(files, `${scope}feed.json`, 'json');
+      expect(json.ids, scope).toEqual(newestFirst.map((a) => a.id));
+      expect(rss.visited.length).toBeGreaterThan(2);
+    }
+  });
+
+  it('archive documents are one calendar month each, marked fh:archive, linked to the current document and both neighbours', () => {
+    const { visited } = walk(files, 'rss.xml', 'rss');
+    const archives = visited.slice(1);
+    expect(archives).toEqual(['archive/2024-04/rss.xml', 'archive/2024-03/rss.xml', 'archive/2024-02/rss.xml', 'archive/2024-01/rss.xml']);
+    archives.forEach((path, i) => {
+      const body = files.get(path) as string;
+      expect(body).toContain('xmlns:fh="http://purl.org/syndication/history/1.0"');
+      expect(body).toContain('<fh:archive/>');
+      const channel = parseXml(body).rss.channel;
+      const links = Object.fromEntries([channel['atom:link']].flat().map((l: Record<string, string>) => [l['@rel'], l['@href']]));
+      expect(links.self).toBe(FEED_URL + path);
+      expect(links.current).toBe(`${FEED_URL}rss.xml`);
+      expect(links['next-archive']).toBe(i === 0 ? undefined : FEED_URL + archives[i - 1]);
+      expect(links['prev-archive']).toBe(i === archives.length - 1 ? undefined : FEED_URL + archives[i + 1]);
+      for (const item of [channel.item].flat()) expect(String(item.pubDate)).toMatch(new RegExp(path.slice(8, 12)));
+    });
+    // The current document is not an archive, and links the newest one.
+    const current = files.get('rss.xml') as string;
+    expect(current).not.toContain('fh:archive');
+    expect(current).toContain(`href="${FEED_URL}archive/2024-04/rss.xml" rel="prev-archive"`);
+    const atom = parseXml(files.get('archive/2024-02/atom.xml') as string).feed;
+    expect(atom['fh:archive']).toBe('');
+    expect(JSON.parse(files.get('archive/2024-02/feed.json') as string)._syndicate).toMatchObject({ archive: true, current: `${FEED_URL}feed.json` });
+  });
+
+  it('a month over the byte budget takes more documents, each within it, and the walk still reaches every article once', () => {
+    const wordy = Array.from({ length: 60 }, (_, i) => story(i, { published: new Date(Date.UTC(2024, 2, 1) + i * 3600_000).toISOString(), summary: `Summary ${i} ${'of a long story '.repeat(100)}`.slice(0, 1500) }));
+    const small = makeSite({ archives: true, limits: { items: 5, feedBytes: 40_000, itemChars: 10_000 } });
+    const out = buildFeeds(wordy, small);
+    const map = byPath(out);
+    const { ids, visited } = walk(map, 'rss.xml', 'rss');
+    expect(ids).toEqual([...wordy].reverse().map((a) => a.url));
+    expect(visited).toContain('archive/2024-03-2/rss.xml');
+    for (const file of out) expect(Buffer.byteLength(file.body), file.path).toBeLessThanOrEqual(40_000);
+  });
+
+  it('articles the current document leaves out for its byte budget are in the newest archive, not lost', () => {
+    const long = Array.from({ length: 12 }, (_, i) => story(i, { paragraphs: [`Paragraph ${'word '.repeat(3000)}`] }));
+    const tight = makeSite({ archives: true, limits: { items: 10, feedBytes: 60_000, itemChars: 25_000 } });
+    const map = byPath(buildFeeds(long, tight));
+    const current = [parseXml(map.get('rss.xml') as string).rss.channel.item].flat();
+    expect(current.length).toBeLessThan(10);
+    expect(walk(map, 'rss.xml', 'rss').ids).toEqual([...long].reverse().map((a) => a.url));
+    expect(walk(map, 'feed.json', 'json').ids).toEqual([...long].reverse().map((a) => a.id));
+  });
+
+  it('the same articles in any order give the same files; declared feeds have no archives', () => {
+    const declared = makeSite({ archives: true, limits: { items: 10 }, feeds: [{ path: 'partners/msn/', format: 'rss', profile: 'msn' }, { path: 'plain/', format: 'atom' }] });
+    const one = buildFeeds(articles, declared);
+    const two = buildFeeds([...articles].reverse(), declared);
+    expect(two.map((f) => [f.path, f.body])).toEqual(one.map((f) => [f.path, f.body]));
+    expect(one.map((f) => f.path).filter((p) => p.includes('archive/') && (p.startsWith('partners/') || p.startsWith('plain/')))).toEqual([]);
+    expect(() => makeSite({ feeds: [{ path: 'archive/2024-01/', format: 'rss' }] })).toThrow(/archive/);
+  });
+});
