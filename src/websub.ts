@@ -37,8 +37,10 @@ export async function announce(topics: readonly string[], settings: WebSubSettin
   const { hubs, pinger } = settings;
   if (hubs.length === 0) return;
   let pending: Pending = {};
+  let pendingRead = false;
   try {
     pending = store ? ((await readPending(store))?.value ?? {}) : {};
+    pendingRead = true;
   } catch (error) {
     log.warn('could not read the WebSub pings still owed', { reason: describeError(error) });
   }
@@ -70,6 +72,9 @@ export async function announce(topics: readonly string[], settings: WebSubSettin
   );
   // Without a store (`syndicate build` into a folder) a failure is only reported: the next build tells again.
   if (!store) return;
+  // Nothing was owed and every hub was told: nothing to record (the common case: no second read). A
+  // failure another writer recorded meanwhile stays owed, and costs at most one ping more next time.
+  if (pendingRead && Object.keys(pending).length === 0 && Object.keys(failed).length === 0) return;
   try {
     await settle(store, hubs, told, failed);
     if (Object.keys(failed).length > 0) {
