@@ -10,6 +10,7 @@
  * Tag and author scopes exist only when declared (src/site.ts `feeds`): an article with ten tags does not
  * cost ten feed updates unless someone reads those feeds. Pure.
  */
+import { createHash } from 'node:crypto';
 import { slugify } from './text.js';
 
 export type ScopeKind = 'site' | 'section' | 'tag' | 'author';
@@ -26,11 +27,30 @@ export function sectionSlug(name: string): string {
   return slugify(name, 60) || 'section';
 }
 
+const SLUG_LENGTH = 60;
+const hash8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+
+/**
+ * A tag's or an author's slug: as a section's, but two names never share one unless their slugs are
+ * the same whole: a name that slugs to nothing (emoji, punctuation) is `~` and a hash of the name, and
+ * a slug cut to its 60 characters ends in `~` and a hash of the whole (`~` never occurs in a slug).
+ * Sections keep their rule: their folders are public addresses already.
+ */
+export function nameSlug(name: string): string {
+  const whole = slugify(name, Number.MAX_SAFE_INTEGER);
+  if (whole === '') return `~${hash8(name.normalize('NFC').trim())}`;
+  if (whole.length <= SLUG_LENGTH) return whole;
+  return `${slugify(name, SLUG_LENGTH - 9)}~${hash8(whole)}`;
+}
+
+/** The slug of a scope's name: sections as ever, tags and authors by nameSlug. */
+const slugOf = (kind: 'section' | 'tag' | 'author', name: string) => (kind === 'section' ? sectionSlug(name) : nameSlug(name));
+
 export function scopePath(scope: Scope): string {
   if (scope === 'site') return '';
   if ('section' in scope) return `${ROOTS.section}${sectionSlug(scope.section)}/`;
-  if ('tag' in scope) return `${ROOTS.tag}${sectionSlug(scope.tag)}/`;
-  return `${ROOTS.author}${sectionSlug(scope.author)}/`;
+  if ('tag' in scope) return `${ROOTS.tag}${nameSlug(scope.tag)}/`;
+  return `${ROOTS.author}${nameSlug(scope.author)}/`;
 }
 
 export function scopeKind(path: string): ScopeKind {
@@ -66,11 +86,11 @@ export function feedPathsOf(article: Scoped, declared: DeclaredScopes = NO_DECLA
   const paths = new Set<string>(['']);
   if (article.section) paths.add(`${ROOTS.section}${sectionSlug(article.section)}/`);
   for (const tag of article.tags ?? []) {
-    const slug = sectionSlug(tag);
+    const slug = nameSlug(tag);
     if (declared.tags.has(slug)) paths.add(`${ROOTS.tag}${slug}/`);
   }
   for (const author of article.authors ?? []) {
-    const slug = sectionSlug(author);
+    const slug = nameSlug(author);
     if (declared.authors.has(slug)) paths.add(`${ROOTS.author}${slug}/`);
   }
   return [...paths].sort();
@@ -83,7 +103,7 @@ export function inScope(article: Scoped, path: string): boolean {
   const slug = path.slice(path.indexOf('/') + 1, -1);
   if (kind === 'section') return article.section !== null && sectionSlug(article.section) === slug;
   const names = kind === 'tag' ? article.tags : article.authors;
-  return (names ?? []).some((name) => sectionSlug(name) === slug);
+  return (names ?? []).some((name) => slugOf(kind, name) === slug);
 }
 
 /**
@@ -95,5 +115,5 @@ export function scopeName(article: Scoped, path: string): string | null {
   if (kind === 'site') return null;
   if (kind === 'section') return article.section;
   const slug = path.slice(path.indexOf('/') + 1, -1);
-  return (kind === 'tag' ? article.tags : article.authors)?.find((name) => sectionSlug(name) === slug) ?? null;
+  return (kind === 'tag' ? article.tags : article.authors)?.find((name) => slugOf(kind, name) === slug) ?? null;
 }

@@ -74,7 +74,7 @@ export function feedSpec(site: SiteConfig, section: string | null): FeedSpec {
 /** The scope's feed as one output writes it: a declared feed links its own folder and may be retitled. */
 export function outputSpec(spec: FeedSpec, output: FeedOutput, site: SiteConfig): FeedSpec {
   const folder = output.file.slice(0, output.file.lastIndexOf('/') + 1);
-  if (output.profile === null && folder === spec.path && output.title === undefined) return spec;
+  if (output.profile === null && folder === spec.path && output.title === undefined && output.description === undefined) return spec;
   return {
     ...spec,
     selfUrls: selfUrls(site, folder),

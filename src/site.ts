@@ -5,7 +5,7 @@ import { ConfigError } from './errors.js';
 import { FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat } from './formats.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from './profiles.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
-import { isDefaultScope, type Scope, scopePath, type DeclaredScopes, sectionSlug } from './scopes.js';
+import { type DeclaredScopes, isDefaultScope, nameSlug, type Scope, scopePath } from './scopes.js';
 
 const absoluteUrl = z.pipe(
   z.string().check(z.refine(isHttpUrl, 'must be an absolute http(s) URL')),
@@ -140,6 +140,9 @@ export function newsLanguage(tag: string): string {
   return rest.some((part) => part === 'tw' || part === 'hk' || part === 'mo' || part === 'hant') ? 'zh-tw' : 'zh-cn';
 }
 
+/** The files the site writes at the top of its feeds' folder (the page, the news sitemap, the three feeds). */
+const SITE_FILES = [...Object.values(FEED_FILE_NAMES), 'index.html', 'news-sitemap.xml'];
+
 /** Days an MSN takedown stays in its feed as an expired item, unless the feed says otherwise. */
 export const DEFAULT_TAKEDOWN_DAYS = 7;
 
@@ -167,6 +170,16 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
     const first = files.get(feed.file);
     if (first !== undefined) throw new ConfigError(source, `feeds[${i}].path`, `writes ${feed.file}, as feeds[${first}] does`);
     files.set(feed.file, i);
+  });
+  // A folder of a declared feed may not be a file something else writes (the site's own files at the top,
+  // or another declared feed's file): a build would meet a file where it needs a folder.
+  const written = new Set<string>([...SITE_FILES, ...files.keys()]);
+  feeds.forEach((feed, i) => {
+    const folders = feed.path.split('/').slice(0, -1);
+    for (let depth = 1; depth <= folders.length; depth++) {
+      const folder = folders.slice(0, depth).join('/');
+      if (written.has(folder)) throw new ConfigError(source, `feeds[${i}].path`, `${JSON.stringify(feed.path)} would make a folder of ${folder}, a file this site writes`);
+    }
   });
   const newsSitemap: NewsSitemap | null =
     site.newsSitemap === false || site.newsSitemap === null
@@ -213,8 +226,8 @@ export function declaredScopes(site: Pick<SiteConfig, 'feeds'>): DeclaredScopes 
   const authors = new Set<string>();
   for (const { scope } of site.feeds) {
     if (scope === 'site' || 'section' in scope) continue;
-    if ('tag' in scope) tags.add(sectionSlug(scope.tag));
-    else authors.add(sectionSlug(scope.author));
+    if ('tag' in scope) tags.add(nameSlug(scope.tag));
+    else authors.add(nameSlug(scope.author));
   }
   return { tags, authors };
 }

@@ -34,9 +34,9 @@ import {
   type PublishInput,
   type StoredRecord,
 } from './records.js';
-import { feedPathsOf, scopeName, scopePath } from './scopes.js';
+import { type DeclaredScopes, feedPathsOf, scopeKind, scopeName, scopePath } from './scopes.js';
 import { scopeSpec } from './select.js';
-import { declaredScopes, type SiteConfig, siteConfigInput } from './site.js';
+import { declaredScopes, parseSiteConfig, type SiteConfig, siteConfigInput } from './site.js';
 import type { ObjectStore } from './storage/object-store.js';
 
 export { errorKey } from './layout.js';
@@ -82,6 +82,11 @@ export class Syndicator {
   private readonly urls: UrlBindings;
   private readonly feeds: Feeds;
   private configRemembered: Promise<void> | undefined;
+  /**
+   * The tag and author scopes the configuration stored before this instance's declared (null: none
+   * stored, or unreadable): a scope declared now but not then was not indexed meanwhile.
+   */
+  private previouslyDeclared: DeclaredScopes | null = null;
 
   constructor(
     private readonly store: ObjectStore,
@@ -402,6 +407,10 @@ export class Syndicator {
     this.refuseDates(input, options.source);
     // The URL's binding is read beside the record: a new article's claim needs it next.
     const binding = input.url ? this.urls.prefetch(input.url) : undefined;
+    // The configuration is stored before any record is written under it (once per instance, beside the
+    // reads): a later republish tells from it which tag and author scopes were not indexed meanwhile.
+    const remembered = this.rememberConfig();
+    remembered.catch(() => undefined);
     const current = await this.records.read(input.id, cache);
     const { photos, probes } = await describePhotos(input.photos, this.store, this.config.photos, isValidRecord(current) ? current.photos : []);
     photos.forEach((photo, i) => {
@@ -433,6 +442,7 @@ export class Syndicator {
     const url = claim ? article.url : null;
     let result: RecordChange;
     try {
+      await remembered;
       result = await this.records.change(article.id, (record) => this.decidePublishNow(record, publishInput, options.source), cache, current);
     } catch (error) {
       if (url && claim && (error instanceof ConflictError || error instanceof ArticleError)) await this.urls.settle(url, token, false, claim);
@@ -494,6 +504,7 @@ export class Syndicator {
   // ---- records and their feeds ----
 
   private async changeAndReconcile(id: string, decide: (current: StoredRecord | null) => Decision | Promise<Decision>, cache: RecordCache): Promise<PublishOutcome> {
+    await this.rememberConfig();
     const { decision, before, after } = await this.records.change(id, decide, cache);
     return this.reconcileAfter(id, decision, before, after, cache);
   }
@@ -527,7 +538,16 @@ export class Syndicator {
     const paths = await this.feeds.paths();
     const written: string[] = [];
     const cache: RecordCache = new Map();
-    for (const path of paths) written.push(...(await this.feeds.republish(path, cache)));
+    const previous = this.previouslyDeclared;
+    for (const path of paths) {
+      const kind = scopeKind(path);
+      const slug = path.slice(path.indexOf('/') + 1, -1);
+      // Declared now, not in the configuration stored before: articles stored meanwhile have no marker here.
+      const redeclared = previous !== null && (kind === 'tag' ? !previous.tags.has(slug) : kind === 'author' ? !previous.authors.has(slug) : false);
+      written.push(...(await this.feeds.republish(path, cache, { reindex: redeclared })));
+    }
+    // Every declared scope is indexed now: the stored configuration is this one.
+    this.previouslyDeclared = this.engine.declared;
     this.log.info('republished', { feeds: paths.length, written });
     // Also tells hubs what an earlier ping could not.
     return this.announced(Promise.resolve({ status: written.length > 0 ? 'published' : 'unchanged', written }));
@@ -540,6 +560,11 @@ export class Syndicator {
     this.configRemembered ??= (async () => {
       const value = stable({ site: siteConfigInput(this.config.site), feedPrefix: this.config.feedPrefix, cacheControl: this.config.cacheControl });
       const stored = await this.store.get(siteConfigKey);
+      try {
+        this.previouslyDeclared = stored ? declaredScopes(parseSiteConfig((JSON.parse(stored.body.toString('utf8')) as { site?: unknown }).site ?? {}, siteConfigKey)) : null;
+      } catch {
+        this.previouslyDeclared = null;
+      }
       if (stored?.body.toString('utf8') !== value) await this.store.put(siteConfigKey, value, { contentType: 'application/json' });
     })();
     this.configRemembered.catch(() => {

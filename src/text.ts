@@ -66,7 +66,8 @@ export function slugify(value: string, maxLength = 80): string {
 
 function cutAt(value: string, maxLength: number, separator: string): string {
   if (value.length <= maxLength) return value;
-  const cut = value.slice(0, maxLength);
+  // Never half of a surrogate pair (S3 and the SDK refuse a key holding one).
+  const cut = value.slice(0, /[\uD800-\uDBFF]/.test(value.charAt(maxLength - 1)) ? maxLength - 1 : maxLength);
   const at = cut.lastIndexOf(separator);
   return (at > maxLength / 2 ? cut.slice(0, at) : cut).replace(/[-\s]+$/, '');
 }

@@ -21,6 +21,7 @@ import {
   isLean,
   itemsKept,
   itemsNeeded,
+  recentCount,
   leanArticle,
   nameSection,
   parseState,
@@ -65,7 +66,7 @@ export interface FeedUpdate {
   full: boolean;
   /** Write the state (and its files) even when empty, if there is none yet: a declared feed exists. */
   create?: boolean;
-  /** The index now holds every article of the scope (a backfill just ran): say so in the state. */
+  /** true: the index now holds every article of the scope (a backfill just ran); false: it may not. */
   indexed?: boolean;
 }
 
@@ -120,17 +121,23 @@ export class Feeds {
    * hold whole (declared after articles were stored) is backfilled first: every record is read once and
    * given its marker for the scope. That is O(archive), once per scope declared.
    */
-  async republish(path: string, cache: RecordCache): Promise<string[]> {
+  async republish(path: string, cache: RecordCache, options: { reindex?: boolean } = {}): Promise<string[]> {
     const declared = this.settings.site.feeds.some((feed) => feed.scopePath === path);
-    if (!declared || isDefaultScope(path)) return this.update(path, { touched: [], forced: false, full: true, create: declared }, cache);
+    // A tag or author scope no longer declared gets no markers from now on: its state says so (indexed
+    // cleared), so declaring it again backfills it.
+    if (!declared || isDefaultScope(path)) return this.update(path, { touched: [], forced: false, full: true, create: declared, ...(isDefaultScope(path) ? {} : { indexed: false }) }, cache);
     const current = await this.engine.store.get(stateKey(path));
     let indexed = false;
     try {
-      indexed = current !== null && isIndexed(parseState(current.body, stateKey(path)));
+      indexed = current !== null && isIndexed(parseState(current.body, stateKey(path))) && !options.reindex;
     } catch {
       // An unreadable state is rebuilt, and the scope backfilled with it.
     }
-    if (!indexed) await this.backfill(path, cache);
+    if (!indexed) {
+      // Said first, so a backfill cut short is done again by the next republish.
+      if (current !== null && options.reindex) await this.update(path, { touched: [], forced: true, full: false, indexed: false }, cache);
+      await this.backfill(path, cache);
+    }
     return this.update(path, { touched: [], forced: !indexed, full: true, create: true, indexed: true }, cache);
   }
 
@@ -181,7 +188,8 @@ export class Feeds {
         log.error('unreadable feed state rebuilt from the index', { key, reason: describeError(error) });
         state = emptyState(path);
       }
-      if (how.indexed) state.indexed = true;
+      if (how.indexed === true) state.indexed = true;
+      else if (how.indexed === false) delete state.indexed;
       const before = content(state);
       const previousFiles = state.files;
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
@@ -237,8 +245,14 @@ export class Feeds {
     const items: Article[] = [];
     const tombs: FeedState['deleted'] = [];
     const count = () => (kind === 'live' ? items.length : tombs.length);
-    // How many to gather: the window's keep; with a recent part, as long as all gathered are recent.
-    const max = () => (kind === 'live' ? itemsKept(items, limits) : DELETED_KEPT);
+    // How many to gather: the window's keep; with a recent part, one more as long as all gathered are
+    // recent and fewer than its cap (whatever the slack: with none, the keep is what was gathered).
+    const { recent } = limits;
+    const max = () => {
+      if (kind !== 'live') return DELETED_KEPT;
+      const allRecent = recent !== undefined && items.length < recent.cap && recentCount(items, recent) === items.length;
+      return Math.max(itemsKept(items, limits), allRecent ? items.length + 1 : 0);
+    };
     let after: string | undefined;
     let exhausted = false;
     const { feedBytes } = this.budget(path);

@@ -47,6 +47,9 @@ const RICH: Record<string, MarkdownBlock['kind']> = {
  * lines, in order.
  */
 export function markdownBlocks(text: string): MarkdownBlock[] {
+  // Most wire copy in a .md file has no line that can open a block (a heading, list, quote, fence or
+  // rule, or a setext underline): then markdown-it's block pass would find none, and is skipped.
+  if (!BLOCK_START.test(text)) return [];
   const md = markdown();
   const env = {};
   const tokens = md.parse(text, env);
@@ -72,6 +75,12 @@ export function markdownBlocks(text: string): MarkdownBlock[] {
   }
   return blocks;
 }
+
+/**
+ * A line that may open one of the blocks above (CommonMark's block starts, up to three spaces in): `#`,
+ * a list marker, `>`, a fence, a thematic break or a setext underline. Lines are short tests, linear.
+ */
+const BLOCK_START = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|```|~~~|(?:[-*_][ \t]*){3,}$|=+[ \t]*$)/m;
 
 /** One line's inline Markdown as HTML, not yet cleaned. */
 export function renderInlineMarkdown(line: string): string {
