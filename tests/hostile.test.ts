@@ -138,10 +138,16 @@ describe('script and style never reach a feed', () => {
     ['style in the body', 'a.md', `BEIJING - Leaders met <style>body{display:none}</style> on Thursday.`],
     ['style in the title (front matter)', 'a.md', fm(`title: ${yamlString('<style>*{color:red}</style>Leaders meet')}`)],
     ['style in a caption (JSON)', 'a.json', json({ photos: [{ url: 'https://img.example.test/a.jpg', caption: '<style>*{}</style>A caption', credit: '<style>x</style>CREDIT' }] })],
+    // Issue 12: a CMS's content_html and Markdown's raw HTML go through the allowlist.
+    ['script in content_html (JSON)', 'a.json', json({ paragraphs: undefined, content_html: `<p>Leaders met ${SCRIPT} on Thursday.</p><script>alert(3)</script><p>Second <SCRIPT SRC=//evil.example/x.js></SCRIPT>paragraph.</p>` })],
+    ['style, iframe and svg in content_html (JSON)', 'a.json', json({ paragraphs: undefined, content_html: '<p>Leaders met.</p><style>*{display:none}</style><iframe src="https://evil.example/"></iframe><svg><script>alert(1)</script></svg><p>More.</p>' })],
+    ['unclosed script in content_html (JSON)', 'a.json', json({ paragraphs: undefined, content_html: '<p>Leaders met.</p><script>alert(1)' })],
+    ['script in a Markdown HTML block', 'a.md', `BEIJING - Leaders met on Thursday.\n\n<div>\n${SCRIPT}\n</div>\n\nSecond paragraph.`],
+    ['script in Markdown emphasis and link text', 'a.md', `BEIJING - Leaders *met ${SCRIPT}* on [Thursday ${SCRIPT}](https://ok.example/).`],
   ];
   it.each(cases)('%s', (_label, name, content) => {
     const files = build(name, content);
-    expectNoElements(files, ['script', 'style']);
+    expectNoElements(files, ['script', 'style', 'iframe', 'svg']);
   });
 
   it('keeps escaped &lt;script&gt; as text: escaped again in the content HTML, never a tag', () => {
@@ -165,6 +171,7 @@ describe('event-handler attributes never reach a feed', () => {
     ['img onerror in the title (front matter)', 'a.md', fm(`title: ${yamlString(`${IMG}Leaders meet`)}`)],
     ['onclick on a link', 'a.md', `BEIJING - Read <a href="https://ok.example/" onclick="alert(1)">this</a> now.`],
     ['onload on body and onmouseover on div', 'a.md', `BEIJING - <body onload=alert(1)><div onmouseover="alert(1)">Leaders met.</div></body>`],
+    ['img onerror and a onclick in content_html (JSON)', 'a.json', json({ paragraphs: undefined, content_html: `<p>Leaders ${IMG} met. <a href="https://ok.example/" onclick="alert(1)" onmouseover=alert(2)>Read</a></p><figure onload="x()"><img src="https://img.example.test/a.jpg" onerror="alert(1)"></figure>` })],
   ];
   it.each(cases)('%s', (_label, name, content) => {
     expectNoEventHandlers(build(name, content));
@@ -179,6 +186,20 @@ describe('event-handler attributes never reach a feed', () => {
     const files = build('a.json', json({ photos: [{ url: 'https://img.example.test/x.jpg?a="><img src=x onerror=alert(1)>', caption: 'c' }] }));
     expectNoEventHandlers(files);
     expectNoElements(files, ['script']);
+  });
+});
+
+describe('javascript: and data: URLs in Markdown links and images never become a link or an image', () => {
+  it.each(['javascript:alert(1)', 'JavaScript:alert(1)', 'vbscript:msgbox(1)', 'data:text/html;base64,PHNjcmlwdD4=', 'data:image/svg+xml,x'])('%s', (url) => {
+    const files = build('a.md', `BEIJING - Leaders met. [Read](${url}) and ![x](${url}) and <a href="${url}">raw</a> <img src="${url}">.`);
+    for (const html of contentHtml(files)) {
+      for (const tag of htmlTags(html)) {
+        for (const name of ['href', 'src']) {
+          const value = tag.attributes[name];
+          if (value !== undefined) expect(value, `${tag.name} ${name}`).toMatch(/^(https?:|mailto:)/);
+        }
+      }
+    }
   });
 });
 
@@ -201,6 +222,7 @@ describe('javascript: and data: URLs: an ArticleError naming the field, or the U
     ['image marker (raw)', (url) => ['a.md', `![A photo of the leaders](${url.replace(/\s/g, '')}) |\nA photo of the leaders meeting. (JOHN DOE / POOL)\n${BODY}`], /^photos/],
     ['related link (raw READ MORE)', (url) => ['a.md', `${BODY}\nREAD MORE: [x](${url.replace(/\s/g, '')})`], /^related/],
     ['related link (JSON)', (url) => ['a.json', json({ related: [{ label: 'READ MORE', title: 'x', url }] })], /^related\[0\](\.url)?$/],
+    ['link in content_html (JSON)', (url) => ['a.json', json({ paragraphs: undefined, content_html: `<p>Leaders met. <a href="${url.replace(/"/g, '&quot;')}">Read</a> <img src="${url.replace(/"/g, '&quot;')}" alt="x"></p>` })], /^content_html$/],
   ];
   const cases = PLACES.flatMap(([place, make, field]) => BAD_URLS.map((url) => [place, url, make, field] as const));
 
