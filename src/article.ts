@@ -191,6 +191,21 @@ export function withoutContent(article: Article): Article {
   return { ...rest, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How many of `items` (newest first) are recent: published within `days` of the first, at most `cap`
+ * (the news sitemap's articles, and the part of the site's window that holds them).
+ */
+export function recentCount(items: readonly Pick<Article, 'published'>[], recent: { days: number; cap: number }): number {
+  const first = items[0];
+  if (!first) return 0;
+  const horizon = Date.parse(first.published) - recent.days * DAY_MS;
+  let n = 0;
+  while (n < items.length && n < recent.cap && Date.parse((items[n] as Pick<Article, 'published'>).published) >= horizon) n++;
+  return n;
+}
+
 /** Newest first; ties broken by id so every order is deterministic. */
 export function compareNewestFirst(a: Pick<Article, 'published' | 'id'>, b: Pick<Article, 'published' | 'id'>): number {
   const byDate = Date.parse(b.published) - Date.parse(a.published);

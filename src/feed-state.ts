@@ -11,7 +11,7 @@
  * Every change to an entry comes from a record read after the state was read (see src/syndicator.ts), so
  * the windows converge on what the records say whatever the interleaving.
  */
-import { type Article, compareNewestFirst, withoutContent } from './article.js';
+import { type Article, compareNewestFirst, recentCount, withoutContent } from './article.js';
 import { StoreError } from './errors.js';
 import type { FeedEntry } from './records.js';
 import { entryId } from './render/feed-model.js';
@@ -56,17 +56,7 @@ export interface WindowLimits {
   recent?: { days: number; cap: number };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The items of the window's recent part (newest first): those within `days` of the first, at most `cap`. */
-export function recentCount(items: readonly Pick<Article, 'published'>[], recent: { days: number; cap: number }): number {
-  const first = items[0];
-  if (!first) return 0;
-  const horizon = Date.parse(first.published) - recent.days * DAY_MS;
-  let n = 0;
-  while (n < items.length && n < recent.cap && Date.parse((items[n] as Pick<Article, 'published'>).published) >= horizon) n++;
-  return n;
-}
+export { recentCount } from './article.js';
 
 /** How many of the newest items the feeds read: the limit, or the recent part when it is longer. */
 export function itemsNeeded(items: readonly Pick<Article, 'published'>[], limits: WindowLimits): number {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { expect, vi } from 'vitest';
 import type { Article } from '../src/article.js';
 import { run } from '../src/cli/main.js';
@@ -77,6 +78,29 @@ export function parseXml(xml: string): Record<string, any> {
     htmlEntities: false,
   });
   return parser.parse(xml, true) as Record<string, any>;
+}
+
+/** Every element and attribute prefix a document uses, every xmlns it declares (prefix to URI), and those declared below the root. */
+export function namespaceUse(xml: string): { used: Set<string>; declared: Map<string, string>; declaredBelowRoot: string[] } {
+  const used = new Set<string>();
+  const declared = new Map<string, string>();
+  const declaredBelowRoot: string[] = [];
+  let depth = 0;
+  const parser = new SaxesParser({ xmlns: false });
+  parser.on('opentag', (tag) => {
+    for (const name of [tag.name, ...Object.keys(tag.attributes)]) {
+      if (name.startsWith('xmlns:')) {
+        declared.set(name.slice(6), String(tag.attributes[name]));
+        if (depth > 0) declaredBelowRoot.push(name);
+      } else if (name.includes(':') && !name.startsWith('xml:')) used.add(name.slice(0, name.indexOf(':')));
+    }
+    depth += 1;
+  });
+  parser.on('closetag', () => {
+    depth -= 1;
+  });
+  parser.write(xml).close();
+  return { used, declared, declaredBelowRoot };
 }
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {

@@ -5,7 +5,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
@@ -19,7 +18,7 @@ import { NAMESPACES } from '../src/render/namespaces.js';
 import { parseSiteConfig, type SiteConfig, siteConfigInput } from '../src/site.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { Syndicator } from '../src/syndicator.js';
-import { makeArticle, makeSite, parseXml } from './helpers.js';
+import { makeArticle, makeSite, namespaceUse, parseXml } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -61,29 +60,6 @@ const file = (files: OutputFile[], path: string) => {
   if (!found) throw new Error(`no ${path} among ${files.map((f) => f.path).join(', ')}`);
   return found.body;
 };
-
-/** Every element and attribute prefix a document uses, every xmlns it declares and where. */
-function namespaceUse(xml: string): { used: Set<string>; declared: Map<string, string>; declaredBelowRoot: string[] } {
-  const used = new Set<string>();
-  const declared = new Map<string, string>();
-  const declaredBelowRoot: string[] = [];
-  let depth = 0;
-  const parser = new SaxesParser({ xmlns: false });
-  parser.on('opentag', (tag) => {
-    for (const name of [tag.name, ...Object.keys(tag.attributes)]) {
-      if (name.startsWith('xmlns:')) {
-        declared.set(name.slice(6), String(tag.attributes[name]));
-        if (depth > 0) declaredBelowRoot.push(name);
-      } else if (name.includes(':') && !name.startsWith('xml:')) used.add(name.slice(0, name.indexOf(':')));
-    }
-    depth += 1;
-  });
-  parser.on('closetag', () => {
-    depth -= 1;
-  });
-  parser.write(xml).close();
-  return { used, declared, declaredBelowRoot };
-}
 
 describe('declared feeds in the site configuration', () => {
   it('resolve their file, scope and budgets, with each profile’s defaults', () => {

@@ -4,8 +4,7 @@
  * name and language, its original publication time and its title. Counted from the newest article's date,
  * never from "now", so the same articles give the same bytes. Articles without a URL have no place in it.
  */
-import type { Article } from '../article.js';
-import { recentCount } from '../feed-state.js';
+import { type Article, recentCount } from '../article.js';
 import type { NewsSitemap } from '../site.js';
 import { escapeAttr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 
