@@ -1,6 +1,7 @@
 """Reads feeds with Python's feedparser (Debian's python3-feedparser) the way aggregators do.
 
 Usage: feedparser_check.py EXPECTED_ENTRIES FILE...  Exits non-zero on any problem, naming the file.
+EXPECTED_ENTRIES may be `+`: at least one entry (archive documents, each a month).
 """
 import sys
 
@@ -13,7 +14,10 @@ def check(path, expected):
         parsed = feedparser.parse(handle.read())
     if parsed.bozo:
         problems.append(f'not well-formed: {parsed.bozo_exception!r}')
-    if len(parsed.entries) != expected:
+    if expected is None:
+        if not parsed.entries:
+            problems.append('no entries')
+    elif len(parsed.entries) != expected:
         problems.append(f'{len(parsed.entries)} entries, expected {expected}')
     ids = [entry.get('id') for entry in parsed.entries]
     if len(set(ids)) != len(ids) or None in ids:
@@ -31,7 +35,7 @@ def check(path, expected):
 
 
 def main():
-    expected = int(sys.argv[1])
+    expected = None if sys.argv[1] == '+' else int(sys.argv[1])
     results = [check(path, expected) for path in sys.argv[2:]]
     print(f'{sum(results)} passed, {len(results) - sum(results)} failed')
     sys.exit(0 if all(results) else 1)

@@ -8,3 +8,8 @@ trap 'rm -rf "$out"' EXIT
 node bin/syndicate.js build tests/fixtures/corpus examples/articles --out "$out/public" --config tests/interop/partners-site.json >/dev/null 2>&1
 count=$(ls tests/fixtures/corpus examples/articles | grep -cE '\.(txt|md|json)$')
 /usr/bin/python3 tests/interop/feedparser_check.py "$count" "$out/public/rss.xml" "$out/public/atom.xml" "$out"/public/partners/*/*.xml
+# RFC 5005 archive documents (`archives: true`, 5 items a current document): every one read, each with entries.
+node bin/syndicate.js build tests/fixtures/corpus examples/articles --out "$out/archived" --config tests/interop/archives-site.json >/dev/null 2>&1
+archives=("$out"/archived/archive/*/*.xml)
+[ -e "${archives[0]}" ] || { echo "interop: no archive documents were written" >&2; exit 1; }
+/usr/bin/python3 tests/interop/feedparser_check.py + "${archives[@]}"
