@@ -191,7 +191,7 @@ export function withoutContent(article: Article): Article {
   return { ...rest, summary: '', paragraphs: [''], quotes: [], photos: [], related: [] };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * How many of `items` (newest first) are recent: published within `days` of the first, at most `cap`

@@ -1,19 +1,19 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
-import { CONTENT_TYPES, FEED_FILE_NAMES, type FeedFormat } from './formats.js';
+import { ARCHIVE_FOLDER, CONTENT_TYPES, FEED_FILE_NAMES, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
 import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
 import { renderJsonFeed } from './render/json.js';
-import { NEWS_SITEMAP_FILE, renderNewsSitemap } from './render/news-sitemap.js';
+import { renderNewsSitemap } from './render/news-sitemap.js';
 import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { isDefaultScope } from './scopes.js';
-import { type FeedSpec, outputSpec, selectFeeds, selfUrls } from './select.js';
+import { type FeedSpec, folderUrl, outputSpec, selectFeeds, selfUrls } from './select.js';
 import { outputsOf, type SiteConfig } from './site.js';
 
-export { CONTENT_TYPES, type FeedFormat } from './formats.js';
+export { ARCHIVE_FOLDER, CONTENT_TYPES, type FeedFormat, PAGE_FILE } from './formats.js';
 
 const RENDERERS: Record<FeedFormat, FeedRenderer> = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
 
@@ -105,8 +105,6 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
     }
     let shape = outputSpec(spec, output, site);
     const render = (count: number) => RENDERERS[output.format](shape, count === items.length ? items : items.slice(0, count), site);
-    // With archives, the current document links the newest archive; which one that is depends on what
-    // the current document carries, and the link on it, so it is fitted again once with the link.
     // Archives for the site's and sections' own three files (a declared feed has none).
     const everything = isDefaultScope(spec.path) && output.file === spec.path + FEED_FILE_NAMES[output.format] ? options.all : undefined;
     const plain = shape;
@@ -152,20 +150,10 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
   return out;
 }
 
-/** The page beside each feed's files. */
-export const PAGE_FILE = 'index.html';
-
-/** Where a scope's archive documents go, under its folder. */
-export const ARCHIVE_FOLDER = 'archive/';
-
-const folderUrl = (site: SiteConfig, folder: string) => new URL(folder, site.feedUrl).toString();
-
-/** One archive document of one format: its file, its folder's URL, its body, where its items start in `all`. */
+/** One archive document of one format: its file, its body and how many articles it carries. */
 interface ArchivePage {
   file: string;
-  folder: string;
   body: string;
-  from: number;
   count: number;
 }
 
@@ -212,7 +200,7 @@ function archivePlan(all: readonly Article[], from: number, spec: FeedSpec, form
       history: { archive: true, current: folderUrl(site, spec.path), ...(older ? { prev: folderUrl(site, `${base}${older.key}/`) } : {}), ...(newer ? { next: folderUrl(site, `${base}${newer.key}/`) } : {}) },
     };
     const body = RENDERERS[format](shape, all.slice(page.start, page.end), site);
-    return { file: `${folder}${FEED_FILE_NAMES[format]}`, folder: folderUrl(site, folder), body, from: page.start, count: page.end - page.start };
+    return { file: `${folder}${FEED_FILE_NAMES[format]}`, body, count: page.end - page.start };
   });
 }
 

@@ -15,7 +15,7 @@ import { type Article, compareNewestFirst, recentCount, withoutContent } from '.
 import { StoreError } from './errors.js';
 import type { FeedEntry } from './records.js';
 import { entryId } from './render/feed-model.js';
-import { isDefaultScope, scopeKind, scopeName } from './scopes.js';
+import { isDefaultScope, scopeKind, scopeName, scopeSlug } from './scopes.js';
 import type { DeletedEntry } from './select.js';
 
 /** Takedowns shown per feed (Atom tombstones, JSON Feed `_syndicate.deleted`). */
@@ -216,7 +216,7 @@ export function nameSection(state: FeedState): void {
 
 /** The scope feed's name: as its articles spell it, else as its path does. */
 export function sectionName(state: Pick<FeedState, 'path' | 'section'>): string | null {
-  return state.path === '' ? null : (state.section ?? state.path.slice(state.path.indexOf('/') + 1, -1));
+  return state.path === '' ? null : (state.section ?? scopeSlug(state.path));
 }
 
 /** Whether the index is known to hold every article of the state's scope (see FeedState.indexed). */

@@ -3,7 +3,7 @@
  * in an article or a feed file, before anything is published. Pure: articles, the site config and the
  * time in; findings out. The partners' rules are data in src/profiles.ts.
  */
-import type { Article, ReadWarning } from './article.js';
+import { type Article, DAY_MS, type ReadWarning } from './article.js';
 import { isFeedFile, type OutputFile } from './build.js';
 import { renderContentHtml } from './render/content.js';
 import { type Profile, PROFILES, type ProfileName } from './profiles.js';
@@ -27,7 +27,6 @@ export interface ReadArticle {
   warnings: readonly ReadWarning[];
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The profiles to check: one by name, or all of them. */
 export function profilesFor(name?: ProfileName): Profile[] {

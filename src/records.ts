@@ -164,7 +164,7 @@ function listsOf(value: unknown): Pick<InvalidRecord, 'tags' | 'authors'> {
 }
 
 /** The feeds an article of this record is (or, withdrawn, was) in. */
-function recordFeeds(record: StoredRecord | null, declared: DeclaredScopes): string[] {
+function recordFeeds(record: StoredRecord | null, declared?: DeclaredScopes): string[] {
   if (record === null) return [];
   if ('invalid' in record) return feedPathsOf(record, declared);
   return record.article ? feedPathsOf(record.article, declared) : [];
@@ -175,10 +175,8 @@ function recordFeeds(record: StoredRecord | null, declared: DeclaredScopes): str
  * the tag and author scopes the configuration declares (src/scopes.ts); the site and sections always.
  */
 export function feedsToReconcile(record: StoredRecord | null, declared?: DeclaredScopes): string[] {
-  return [...new Set([...recordFeeds(record, declared ?? NO_SCOPES), ...(record?.pending ?? [])])].sort();
+  return [...new Set([...recordFeeds(record, declared), ...(record?.pending ?? [])])].sort();
 }
-
-const NO_SCOPES: DeclaredScopes = { tags: new Set(), authors: new Set() };
 
 /** What the next revision still owes: the pending feeds and the current revision's, less its own. */
 export function pendingAfter(current: StoredRecord | null, next: Pick<ArticleRecord, 'article'>, declared?: DeclaredScopes): string[] {

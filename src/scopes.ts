@@ -60,6 +60,9 @@ export function scopeKind(path: string): ScopeKind {
   return 'author';
 }
 
+/** The slug a scope's folder names (`sections/world/` -> `world`); '' for the site. */
+export const scopeSlug = (path: string) => path.slice(path.indexOf('/') + 1, -1);
+
 /** The site and its sections: the scopes that always have their three files and a page. */
 export const isDefaultScope = (path: string) => path === '' || path.startsWith(ROOTS.section);
 
@@ -101,7 +104,7 @@ export function feedPathsOf(article: Scoped, declared: DeclaredScopes = NO_DECLA
 export function inScope(article: Scoped, path: string): boolean {
   const kind = scopeKind(path);
   if (kind === 'site') return true;
-  const slug = path.slice(path.indexOf('/') + 1, -1);
+  const slug = scopeSlug(path);
   if (kind === 'section') return article.section !== null && sectionSlug(article.section) === slug;
   const names = kind === 'tag' ? article.tags : article.authors;
   return (names ?? []).some((name) => slugOf(kind, name) === slug);
@@ -115,6 +118,6 @@ export function scopeName(article: Scoped, path: string): string | null {
   const kind = scopeKind(path);
   if (kind === 'site') return null;
   if (kind === 'section') return article.section;
-  const slug = path.slice(path.indexOf('/') + 1, -1);
+  const slug = scopeSlug(path);
   return (kind === 'tag' ? article.tags : article.authors)?.find((name) => slugOf(kind, name) === slug) ?? null;
 }

@@ -2,7 +2,7 @@
 import { type Article, compareNewestFirst } from './article.js';
 import { FEED_FILE_NAMES } from './formats.js';
 import type { ProfileName } from './profiles.js';
-import { type DeclaredScopes, feedPathsOf, isDefaultScope, scopeName, sectionSlug } from './scopes.js';
+import { type DeclaredScopes, feedPathsOf, isDefaultScope, scopeName, scopeSlug, sectionSlug } from './scopes.js';
 import { declaredScopes, type FeedOutput, scopeBudget, type SiteConfig } from './site.js';
 
 /** An article taken down: shown to partners where the format allows it (Atom tombstones, JSON). */
@@ -38,7 +38,7 @@ export interface FeedSpec {
   /** MSN: days a takedown stays as an expired item. */
   takedownDays?: number;
   /**
-   * RFC 5005 (src/render/archive.ts): the folders (absolute URLs ending in `/`) of the current document
+   * RFC 5005 (archivePlan in src/build.ts): the folders (absolute URLs ending in `/`) of the current document
    * and of the archive documents next to this one; `archive`: this one is an archive document.
    */
   history?: { archive: boolean; current: string; prev?: string; next?: string };
@@ -47,15 +47,18 @@ export interface FeedSpec {
 export { FEED_FILE_NAMES as FEED_FILES } from './formats.js';
 export { feedPathsOf, sectionSlug } from './scopes.js';
 
+/** A folder's absolute URL (`folder` relative to the feed URL). */
+export const folderUrl = (site: Pick<SiteConfig, 'feedUrl'>, folder: string) => new URL(folder, site.feedUrl).toString();
+
 /** The three files' absolute URLs in `folder` (relative to the feed URL). */
 export function selfUrls(site: SiteConfig, folder: string): FeedSpec['selfUrls'] {
-  const base = new URL(folder, site.feedUrl).toString();
+  const base = folderUrl(site, folder);
   return { rss: base + FEED_FILE_NAMES.rss, atom: base + FEED_FILE_NAMES.atom, json: base + FEED_FILE_NAMES.json };
 }
 
 /** The feed of one scope, named as its newest article spells it (`name`; the slug when none does). */
 export function scopeSpec(site: SiteConfig, path: string, name: string | null): FeedSpec {
-  const label = path === '' ? null : (name ?? path.slice(path.indexOf('/') + 1, -1));
+  const label = path === '' ? null : (name ?? scopeSlug(path));
   return {
     path,
     title: label === null ? site.title : `${site.title}: ${label}`,

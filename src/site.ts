@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { isHttpUrl, LANGUAGE_TAG, normaliseUrl } from './article.js';
 import { ConfigError } from './errors.js';
-import { FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat } from './formats.js';
+import { ARCHIVE_FOLDER, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from './profiles.js';
 import { fieldPath, zodMessage } from './read/finalize.js';
 import { type DeclaredScopes, isDefaultScope, nameSlug, type Scope, scopePath } from './scopes.js';
@@ -141,7 +141,7 @@ export function newsLanguage(tag: string): string {
 }
 
 /** The files the site writes at the top of its feeds' folder (the page, the news sitemap, the three feeds). */
-const SITE_FILES = [...Object.values(FEED_FILE_NAMES), 'index.html', 'news-sitemap.xml'];
+const SITE_FILES = [...Object.values(FEED_FILE_NAMES), PAGE_FILE, NEWS_SITEMAP_FILE];
 
 /** Days an MSN takedown stays in its feed as an expired item, unless the feed says otherwise. */
 export const DEFAULT_TAKEDOWN_DAYS = 7;
@@ -158,11 +158,7 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
   const site = parsed.data;
   for (const name of ['', ...Object.keys(site.limits.feeds)]) {
     const { feedBytes, itemChars } = feedBudget(site, name === '' ? '' : feedPathOf(name));
-    // Every item must be able to fit its feed twice over, or a long story would empty the feed.
-    if (itemChars * 2 > feedBytes) {
-      const field = name === '' ? 'limits.itemChars' : `limits.feeds.${name}.itemChars`;
-      throw new ConfigError(source, field, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
-    }
+    checkFitsTwice(itemChars, feedBytes, source, name === '' ? 'limits.itemChars' : `limits.feeds.${name}.itemChars`);
   }
   const feeds = site.feeds.map((feed, i) => resolveFeed(feed, site.limits, source, `feeds[${i}]`));
   const files = new Map<string, number>();
@@ -188,15 +184,20 @@ export function parseSiteConfig(value: unknown, source: string): SiteConfig {
   return { ...site, feeds, newsSitemap, feedUrl: site.feedUrl ?? site.url, copyright: site.copyright ?? `Copyright ${site.publisher}` };
 }
 
+/** Every item must be able to fit its feed twice over, or a long story would empty the feed. */
+function checkFitsTwice(itemChars: number, feedBytes: number, source: string, field: string): void {
+  if (itemChars * 2 > feedBytes) throw new ConfigError(source, field, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
+}
+
 function resolveFeed(feed: DeclaredFeedInput, limits: SiteConfig['limits'], source: string, field: string): DeclaredFeed {
   const top = feed.path.split('/')[0];
   // The site's and its sections' own files live at the top and under sections/.
   if (top === 'sections') throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under sections/, where the sections' own feeds go`);
-  if (top === 'archive') throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under archive/, where the site's archive documents go`);
+  if (`${top}/` === ARCHIVE_FOLDER) throw new ConfigError(source, `${field}.path`, `${JSON.stringify(feed.path)} is under ${ARCHIVE_FOLDER}, where the site's archive documents go`);
   const profile = feed.profile ? PROFILES[feed.profile] : null;
   const feedBytes = feed.feedBytes ?? Math.min(limits.feedBytes, profile?.feedBytes ?? Number.POSITIVE_INFINITY);
   const itemChars = feed.itemChars ?? Math.min(limits.itemChars, profile?.itemChars ?? Number.POSITIVE_INFINITY, Math.floor(feedBytes / 2));
-  if (itemChars * 2 > feedBytes) throw new ConfigError(source, `${field}.itemChars`, `${itemChars} characters per item do not fit twice in a feed of ${feedBytes} bytes; lower itemChars or raise feedBytes`);
+  checkFitsTwice(itemChars, feedBytes, source, `${field}.itemChars`);
   const scope = feed.scope as Scope;
   return {
     ...feed,

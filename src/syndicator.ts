@@ -34,7 +34,7 @@ import {
   type PublishInput,
   type StoredRecord,
 } from './records.js';
-import { type DeclaredScopes, feedPathsOf, scopeKind, scopeName, scopePath } from './scopes.js';
+import { type DeclaredScopes, feedPathsOf, scopeKind, scopeName, scopePath, scopeSlug } from './scopes.js';
 import { scopeSpec } from './select.js';
 import { declaredScopes, parseSiteConfig, type SiteConfig, siteConfigInput } from './site.js';
 import type { ObjectStore } from './storage/object-store.js';
@@ -541,7 +541,7 @@ export class Syndicator {
     const previous = this.previouslyDeclared;
     for (const path of paths) {
       const kind = scopeKind(path);
-      const slug = path.slice(path.indexOf('/') + 1, -1);
+      const slug = scopeSlug(path);
       // Declared now, not in the configuration stored before: articles stored meanwhile have no marker here.
       const redeclared = previous !== null && (kind === 'tag' ? !previous.tags.has(slug) : kind === 'author' ? !previous.authors.has(slug) : false);
       written.push(...(await this.feeds.republish(path, cache, { reindex: redeclared })));

@@ -94,15 +94,28 @@ export class Feeds {
    * every article of the news sitemap's days (src/render/news-sitemap.ts).
    */
   private limitsFor(path: string): WindowLimits {
-    const { site } = this.settings;
-    const limit = scopeBudget(site, path).items;
-    const sitemap = path === '' ? site.newsSitemap : null;
-    return { limit, keep: limit + this.settings.slack, ...(sitemap ? { recent: { days: sitemap.days, cap: sitemap.maxItems } } : {}) };
+    return this.scope(path).limits;
   }
 
   /** The scope's budgets for its state: the largest of its files'. */
   private budget(path: string): { feedBytes: number; itemChars: number } {
-    return scopeBudget(this.settings.site, path);
+    return this.scope(path).budget;
+  }
+
+  /** Both, worked out once per scope (the settings never change; they are asked for per record read). */
+  private readonly scopes = new Map<string, { limits: WindowLimits; budget: { feedBytes: number; itemChars: number } }>();
+
+  private scope(path: string): { limits: WindowLimits; budget: { feedBytes: number; itemChars: number } } {
+    let scope = this.scopes.get(path);
+    if (!scope) {
+      const { site } = this.settings;
+      const { items: limit, feedBytes, itemChars } = scopeBudget(site, path);
+      const sitemap = path === '' ? site.newsSitemap : null;
+      const limits = { limit, keep: limit + this.settings.slack, ...(sitemap ? { recent: { days: sitemap.days, cap: sitemap.maxItems } } : {}) };
+      scope = { limits, budget: { feedBytes, itemChars } };
+      this.scopes.set(path, scope);
+    }
+    return scope;
   }
 
   /**
@@ -296,9 +309,11 @@ export class Feeds {
     // Entries held whose record was read again are replaced by what it says; a legacy takedown (record gone) stays.
     const readAgain = new Set([...fresh].filter(([, record]) => kind === 'live' || record !== null).map(([id]) => id));
     if (kind === 'live') {
+      // All of them merged first: how many the window keeps depends on them (its recent part).
       const merged = refilled(state.items, items, readAgain, exhausted, Number.POSITIVE_INFINITY, compareNewestFirst, (a) => a.id);
       const keep = itemsKept(merged.list, limits);
-      ({ list: state.items, complete: state.itemsComplete } = refilled(state.items, items, readAgain, exhausted, keep, compareNewestFirst, (a) => a.id));
+      state.items = merged.list.slice(0, keep);
+      state.itemsComplete = merged.complete && merged.list.length <= keep;
     } else {
       ({ list: state.deleted, complete: state.deletedComplete } = refilled(state.deleted, tombs, readAgain, exhausted, DELETED_KEPT, compareDeleted, (d) => d.id));
     }

@@ -9,13 +9,13 @@ import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } f
 import { dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../build.js';
 import { PublishError } from '../errors.js';
-import { FEED_FILES } from '../select.js';
+import { FEED_FILE_NAMES, PAGE_FILE } from '../formats.js';
 
 /** The manifest of what the last build wrote, relative paths, in the output folder itself. */
 export const MANIFEST = '.syndicate-manifest.json';
 
 // The three feed files and the page beside them (src/render/page.ts).
-const FEED_NAMES = new Set<string>([...Object.values(FEED_FILES), 'index.html']);
+const FEED_NAMES = new Set<string>([...Object.values(FEED_FILE_NAMES), PAGE_FILE]);
 const SECTIONS = 'sections';
 
 /** Safe relative path: no absolute paths, no `..`, no NUL. */
@@ -66,7 +66,7 @@ async function legacyOwnFiles(dir: string): Promise<Set<string>> {
     return true;
   };
   const onlyFeeds = await collect(dir, '');
-  return onlyFeeds && Object.values(FEED_FILES).every((name) => own.has(name)) ? own : new Set();
+  return onlyFeeds && Object.values(FEED_FILE_NAMES).every((name) => own.has(name)) ? own : new Set();
 }
 
 /**

@@ -13,11 +13,10 @@ import { escapeAttr as attr, escapeHtml as text, isoSeconds, stripXmlForbidden }
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { FEED_FILE_NAMES } from '../formats.js';
 import { articleUrn, entryId, type FeedRenderer, feedUpdated, historyRels } from './feed-model.js';
-import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
-import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
+import { collectPrefixes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
+import { itemNodes, type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
 import { GENERATOR } from './rss.js';
 
-export const TOMBSTONES_NS = NAMESPACES.at;
 
 /** `<name attrs>text</name>`, or `<name attrs/>` when the text is empty (as XMLBuilder wrote it). */
 function element(indent: string, name: string, attributes: string, value: string): string {
@@ -42,7 +41,7 @@ function entry(article: Article, publisher: string, partner: PartnerRendering | 
   out += element('    ', 'summary', ' type="text"', text(article.summary));
   const content = renderContentHtml(article, publisher);
   out += element('    ', 'content', ' type="html"', text(partner?.content ? partner.content(content) : content));
-  const nodes: XmlNode[] = [...mediaNodes(article, { titles: partner?.mediaTitles === true }), ...(partner?.item?.(article, context) ?? [])];
+  const nodes = itemNodes(article, partner, context);
   collectPrefixes(nodes, used);
   for (const node of nodes) out += writeNode(node, '    ');
   return `${out}  </entry>\n`;

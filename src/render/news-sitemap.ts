@@ -8,7 +8,7 @@ import { type Article, recentCount } from '../article.js';
 import type { NewsSitemap } from '../site.js';
 import { escapeAttr, escapeHtml as text, isoSeconds, stripXmlForbidden } from '../text.js';
 
-export const NEWS_SITEMAP_FILE = 'news-sitemap.xml';
+export { NEWS_SITEMAP_FILE } from '../formats.js';
 export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 export const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
 

@@ -18,10 +18,9 @@ import { escapeHtml, stripXmlForbidden } from '../text.js';
 import { photosWithUrl, photoType, renderContentHtml } from './content.js';
 import { FEED_FILE_NAMES } from '../formats.js';
 import { type FeedRenderer, feedUpdated, historyRels } from './feed-model.js';
-import { collectPrefixes, mediaNodes, NAMESPACES, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
-import { type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
+import { collectPrefixes, type Prefix, writeNode, type XmlNode, xmlnsAttributes } from './namespaces.js';
+import { itemNodes, type PartnerContext, type PartnerRendering, partnerOf } from './partners/index.js';
 
-export const MEDIA_NS = NAMESPACES.media;
 export const GENERATOR = 'syndicate-feeds';
 
 /** CDATA-safe HTML: `]]>` cannot end the section early, and the HTML means the same. */
@@ -59,14 +58,6 @@ function extensionsOf(nodes: readonly XmlNode[]): Extension[] {
   return [...grouped(nodes)].map(([name, objects]) => ({ name, objects: objects as Record<string, unknown> }));
 }
 
-/** The lead photo as Media RSS's thumbnail's attributes (escaped by `escapeValue`), for the page too. */
-export function thumbnailAttributes(photo: Photo & { url: string }, escapeValue: (value: string) => string): Record<string, string> {
-  const attributes: Record<string, string> = { url: escapeValue(photo.url) };
-  if (photo.width !== null) attributes.width = String(photo.width);
-  if (photo.height !== null) attributes.height = String(photo.height);
-  return attributes;
-}
-
 /**
  * feed writes the enclosure's type as given (xml-js escapes only `"`), so it is escaped like extension
  * attributes. The URL goes through feed's own `new URL()` and `&` escaping, so escaping `&` here would
@@ -85,8 +76,7 @@ function item(article: Article, publisher: string, partner: PartnerRendering | n
   for (const name of article.authors) nodes.push({ name: 'dc:creator', text: name });
   // The publication the wire copy came from (e.g. CHINA DAILY HONG KONG NEWS), for partners' credits.
   if (article.publisher) nodes.push({ name: 'dc:publisher', text: article.publisher });
-  nodes.push(...mediaNodes(article, { titles: partner?.mediaTitles === true }));
-  if (partner?.item) nodes.push(...partner.item(article, context));
+  nodes.push(...itemNodes(article, partner, context));
   collectPrefixes(nodes, used);
   const content = renderContentHtml(article, publisher);
   return {

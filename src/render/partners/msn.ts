@@ -4,13 +4,13 @@
  * when the title is over 54 characters and the article gives one; media:title on photos; content HTML
  * reduced to the elements MSN keeps, with photo credits in its `span class="copyright"` form.
  */
+import { DAY_MS } from '../../article.js';
 import { PROFILES } from '../../profiles.js';
 import type { DeletedEntry } from '../../select.js';
 import { isoSeconds } from '../../text.js';
 import type { XmlNode } from '../namespaces.js';
 import type { PartnerRendering } from './model.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** MSN shows a short title on small cards: asked for when the title is longer than this. */
 export const SHORT_TITLE_FROM = 54;
 
