@@ -1,7 +1,8 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
+import { archiveFolder, type MonthLinks, monthOf, neighbours } from './archive.js';
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
-import { ARCHIVE_FOLDER, CONTENT_TYPES, FEED_FILE_NAMES, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
+import { CONTENT_TYPES, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
 import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
@@ -9,8 +10,8 @@ import { renderJsonFeed } from './render/json.js';
 import { renderNewsSitemap } from './render/news-sitemap.js';
 import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
-import { isDefaultScope } from './scopes.js';
-import { type FeedSpec, folderUrl, outputSpec, selectFeeds, selfUrls } from './select.js';
+import { isDefaultScope, scopeName } from './scopes.js';
+import { type FeedSpec, folderUrl, outputSpec, scopeSpec, selectFeeds, selfUrls } from './select.js';
 import { outputsOf, type SiteConfig } from './site.js';
 
 export { ARCHIVE_FOLDER, CONTENT_TYPES, type FeedFormat, PAGE_FILE } from './formats.js';
@@ -43,9 +44,15 @@ export interface RenderOptions {
    */
   recent?: readonly Pick<Article, 'url' | 'title' | 'published'>[];
   /**
-   * RFC 5005 archives (site and section scopes, `build` with `archives`): every article of the scope,
-   * newest first, as archive entries (src/select.ts archiveEntry). Those a current file does not carry
-   * go to monthly archive documents, linked from it.
+   * RFC 5005 archives (src/archive.ts), for a site or section scope: its three files carry the same
+   * newest articles (the fewest any of them fits), told to `onCarried`; with `link`, they link the
+   * archive month of the first article they do not carry (`monthAt(carried)`, null: there is none).
+   */
+  archive?: { monthAt: (carried: number) => string | null; link: boolean; onCarried?: (carried: number) => void };
+  /**
+   * `build` with archives: every article of the site or section scope, newest first, as archive entries
+   * (src/archive.ts archiveEntry). Those its current files do not carry are written to monthly archive
+   * documents (renderArchiveMonth).
    */
   all?: readonly Article[];
 }
@@ -78,8 +85,16 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
   // Items cut to one budget are shared by every file with that budget (the default three).
   const fitted = new Map<number, Article[]>();
   const bounds = new Map<string, number>();
-  const files: (OutputFile & { shown: number })[] = [];
+  const files: (OutputFile & { shown: number; render?: (count: number) => string; feedBytes?: number })[] = [];
   const outputs = outputsOf(site, spec.path);
+  // A build's archive is every article of the scope (`all`); the engine's comes from its state.
+  const everything = isDefaultScope(spec.path) ? options.all : undefined;
+  let buildCarried = 0;
+  const archive = !isDefaultScope(spec.path)
+    ? undefined
+    : everything
+      ? { monthAt: (k: number) => (everything[k] ? monthOf(everything[k]) : null), link: true, onCarried: (k: number) => (buildCarried = k) }
+      : options.archive;
   // The site's articles may run past every file's items (the news sitemap's days): only those shown are cut.
   const shownAtMost = Math.max(0, ...outputs.map((o) => o.items));
   const candidates = articles.length > shownAtMost ? articles.slice(0, shownAtMost) : articles;
@@ -103,35 +118,33 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
       }
       bounds.set(boundKey, bound);
     }
-    let shape = outputSpec(spec, output, site);
-    const render = (count: number) => RENDERERS[output.format](shape, count === items.length ? items : items.slice(0, count), site);
-    // Archives for the site's and sections' own three files (a declared feed has none).
-    const everything = isDefaultScope(spec.path) && output.file === spec.path + FEED_FILE_NAMES[output.format] ? options.all : undefined;
-    const plain = shape;
-    // With archives, the current document links the newest archive: the month of the first article it
-    // does not carry, which depends on how many it carries, which the link's bytes change: fitted again
-    // until it holds (the count only falls, so this ends).
-    const linkFor = (carried: number) => {
-      const first = everything?.[carried];
-      shape = first ? { ...plain, history: { archive: false, current: folderUrl(site, spec.path), prev: folderUrl(site, `${spec.path}${ARCHIVE_FOLDER}${first.published.slice(0, 7)}/`) } } : plain;
+    const shape = outputSpec(spec, output, site);
+    // The site's and sections' own three files share the archive (a declared feed has none).
+    const archived = archive && output.file === spec.path + FEED_FILE_NAMES[output.format] ? archive : undefined;
+    const render = (count: number) => {
+      const month = archived?.link ? archived.monthAt(count) : null;
+      const linked = month ? { ...shape, history: { archive: false, current: folderUrl(site, spec.path), prev: folderUrl(site, archiveFolder(spec.path, month)) } } : shape;
+      return RENDERERS[output.format](linked, count === items.length ? items : items.slice(0, count), site);
     };
-    linkFor(bound);
-    let { body, shown } = fitCount(render, bound, feedBytes);
-    while (everything) {
-      const before = shape.history?.prev;
-      linkFor(shown);
-      if (shape.history?.prev === before) break;
-      ({ body, shown } = fitCount(render, shown, feedBytes));
-    }
-    const archive = everything ? archivePlan(everything, shown, spec, output.format, site, feedBytes) : [];
+    // A file only grows with its items, and below the last count every one carries the same link.
+    const { body, shown } = fitCount(render, bound, feedBytes);
     if (shown < items.length) options.onOverBudget?.({ path: output.file, shown, left: items.length - shown, feedBytes });
-    if (options.check !== false) checkFeed(output.file, body);
-    files.push({ path: output.file, body, contentType: CONTENT_TYPES[output.format], shown });
-    for (const page of archive) {
-      if (options.check !== false) checkFeed(page.file, page.body);
-      files.push({ path: page.file, body: page.body, contentType: CONTENT_TYPES[output.format], shown: page.count });
-    }
+    files.push({ path: output.file, body, contentType: CONTENT_TYPES[output.format], shown, ...(archived ? { render, feedBytes } : {}) });
   }
+  if (archive) {
+    // Every format carries the same articles, so each archive month holds the same ones in all three.
+    const shared = files.filter((f) => f.render);
+    let carried = Math.min(...shared.map((f) => f.shown));
+    while (shared.some((f) => f.shown !== carried)) {
+      for (const file of shared) {
+        if (file.shown === carried) continue;
+        ({ body: file.body, shown: file.shown } = fitCount(file.render as (count: number) => string, carried, file.feedBytes as number));
+      }
+      carried = Math.min(...shared.map((f) => f.shown));
+    }
+    archive.onCarried?.(carried);
+  }
+  for (const file of files) if (options.check !== false) checkFeed(file.path, file.body);
   const out: OutputFile[] = files.map(({ path, body, contentType }) => ({ path, body, contentType }));
   if (isDefaultScope(spec.path)) {
     // The page a person sees beside the files (src/render/page.ts): the items the RSS file carries.
@@ -147,62 +160,50 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
     if (options.check !== false) checkFeed(NEWS_SITEMAP_FILE, sitemap);
     out.push({ path: NEWS_SITEMAP_FILE, body: sitemap, contentType: 'application/xml; charset=utf-8' });
   }
+  if (everything) {
+    // The months of what the current files do not carry, newest first, each with its neighbours.
+    const months = new Map<string, Article[]>();
+    for (const entry of everything.slice(buildCarried)) {
+      const month = monthOf(entry);
+      const list = months.get(month) ?? [];
+      list.push(entry);
+      months.set(month, list);
+    }
+    const keys = [...months.keys()];
+    for (const month of keys) {
+      for (const file of renderArchiveMonth(spec.path, month, months.get(month) as Article[], neighbours(keys, month), site)) {
+        if (options.check !== false) checkFeed(file.path, file.body);
+        out.push(file);
+      }
+    }
+  }
   return out;
 }
 
-/** One archive document of one format: its file, its body and how many articles it carries. */
-interface ArchivePage {
-  file: string;
-  body: string;
-  count: number;
+/**
+ * The three documents of one archive month (RFC 5005): its entries (archive entries, newest first),
+ * marked fh:archive, linking the current document and the neighbouring months. Named as its newest
+ * entry spells the scope, so a month's documents depend on the month alone.
+ */
+export function renderArchiveMonth(scopePath: string, month: string, entries: readonly Article[], links: MonthLinks, site: SiteConfig): OutputFile[] {
+  const named = entries[0] ? scopeName(entries[0], scopePath) : null;
+  const spec = scopeSpec(site, scopePath, named);
+  const folder = archiveFolder(scopePath, month);
+  const shape: FeedSpec = {
+    ...spec,
+    title: `${spec.title} (archive ${month})`,
+    selfUrls: selfUrls(site, folder),
+    history: {
+      archive: true,
+      current: folderUrl(site, scopePath),
+      ...(links.older ? { prev: folderUrl(site, archiveFolder(scopePath, links.older)) } : {}),
+      ...(links.newer ? { next: folderUrl(site, archiveFolder(scopePath, links.newer)) } : {}),
+    },
+  };
+  return FEED_FORMATS.map((format) => ({ path: `${folder}${FEED_FILE_NAMES[format]}`, body: RENDERERS[format](shape, entries, site), contentType: CONTENT_TYPES[format] }));
 }
 
-/**
- * The archive documents of one format (RFC 5005): the articles of `all` from `from` on (those the current
- * document does not carry), a calendar month a document, newest first; a month over the byte budget
- * takes more documents (`<YYYY-MM>-2/`, ...). Each is marked fh:archive and links the current document
- * and its neighbours (prev-archive: older, next-archive: newer).
- */
-function archivePlan(all: readonly Article[], from: number, spec: FeedSpec, format: FeedFormat, site: SiteConfig, feedBytes: number): ArchivePage[] {
-  const months: { month: string; start: number; end: number }[] = [];
-  for (let i = from; i < all.length; i++) {
-    const month = (all[i] as Article).published.slice(0, 7);
-    const last = months[months.length - 1];
-    if (last && last.month === month) last.end = i + 1;
-    else months.push({ month, start: i, end: i + 1 });
-  }
-  const base = `${spec.path}${ARCHIVE_FOLDER}`;
-  // Pages first (what fits with room for the links), then each rendered with its neighbours' links.
-  const pages: { key: string; start: number; end: number }[] = [];
-  const room = feedBytes - 2048;
-  for (const { month, start, end } of months) {
-    let at = start;
-    for (let part = 1; at < end; part++) {
-      const key = part === 1 ? month : `${month}-${part}`;
-      const probe = { ...spec, selfUrls: selfUrls(site, `${base}${key}/`), history: { archive: true, current: folderUrl(site, spec.path) } };
-      const render = (count: number) => RENDERERS[format](probe, all.slice(at, at + count), site);
-      // At least one article a document, whatever its size (an archive entry is its summary: small).
-      const { shown } = fitCount(render, end - at, room);
-      const count = Math.max(1, shown);
-      pages.push({ key, start: at, end: at + count });
-      at += count;
-    }
-  }
-  return pages.map((page, i) => {
-    const folder = `${base}${page.key}/`;
-    const older = pages[i + 1];
-    const newer = pages[i - 1];
-    const shape: FeedSpec = {
-      ...spec,
-      title: `${spec.title} (archive ${page.key})`,
-      selfUrls: selfUrls(site, folder),
-      deleted: [],
-      history: { archive: true, current: folderUrl(site, spec.path), ...(older ? { prev: folderUrl(site, `${base}${older.key}/`) } : {}), ...(newer ? { next: folderUrl(site, `${base}${newer.key}/`) } : {}) },
-    };
-    const body = RENDERERS[format](shape, all.slice(page.start, page.end), site);
-    return { file: `${folder}${FEED_FILE_NAMES[format]}`, body, count: page.end - page.start };
-  });
-}
+
 
 /** Feed files (not pages, not the news sitemap): what WebSub hubs are told of. */
 export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE && path !== NEWS_SITEMAP_FILE;

@@ -1,4 +1,5 @@
 /** Which feeds there are and which articles each shows: the site, its sections, declared tags and authors. */
+import { archiveEntry } from './archive.js';
 import { type Article, compareNewestFirst } from './article.js';
 import { FEED_FILE_NAMES } from './formats.js';
 import type { ProfileName } from './profiles.js';
@@ -38,7 +39,7 @@ export interface FeedSpec {
   /** MSN: days a takedown stays as an expired item. */
   takedownDays?: number;
   /**
-   * RFC 5005 (archivePlan in src/build.ts): the folders (absolute URLs ending in `/`) of the current document
+   * RFC 5005 (src/archive.ts): the folders (absolute URLs ending in `/`) of the current document
    * and of the archive documents next to this one; `archive`: this one is an archive document.
    */
   history?: { archive: boolean; current: string; prev?: string; next?: string };
@@ -86,12 +87,6 @@ export function outputSpec(spec: FeedSpec, output: FeedOutput, site: SiteConfig)
     profile: output.profile,
     takedownDays: output.takedownDays,
   };
-}
-
-/** An article as an archive document carries it: its summary as its only paragraph, no photos. */
-export function archiveEntry(article: Article): Article {
-  const { html: _html, ...rest } = article;
-  return { ...rest, paragraphs: [article.summary || article.title], quotes: [], photos: [], related: [] };
 }
 
 /** The newest `limit` articles offered to it, newest first, kept by binary insertion. */

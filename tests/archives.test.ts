@@ -96,15 +96,20 @@ describe('RFC 5005 archives in a build', () => {
     expect(JSON.parse(files.get('archive/2024-02/feed.json') as string)._syndicate).toMatchObject({ archive: true, current: `${FEED_URL}feed.json` });
   });
 
-  it('a month over the byte budget takes more documents, each within it, and the walk still reaches every article once', () => {
+  it('a busy month is one document per format, and every format carries the same articles, so each month holds the same ones in all three', () => {
     const wordy = Array.from({ length: 60 }, (_, i) => story(i, { published: new Date(Date.UTC(2024, 2, 1) + i * 3600_000).toISOString(), summary: `Summary ${i} ${'of a long story '.repeat(100)}`.slice(0, 1500) }));
     const small = makeSite({ archives: true, limits: { items: 5, feedBytes: 40_000, itemChars: 10_000 } });
-    const out = buildFeeds(wordy, small);
-    const map = byPath(out);
-    const { ids, visited } = walk(map, 'rss.xml', 'rss');
-    expect(ids).toEqual([...wordy].reverse().map((a) => a.url));
-    expect(visited).toContain('archive/2024-03-2/rss.xml');
-    for (const file of out) expect(Buffer.byteLength(file.body), file.path).toBeLessThanOrEqual(40_000);
+    const map = byPath(buildFeeds(wordy, small));
+    const rss = walk(map, 'rss.xml', 'rss');
+    expect(rss.ids).toEqual([...wordy].reverse().map((a) => a.url));
+    expect(rss.visited).toEqual(['rss.xml', 'archive/2024-03/rss.xml']);
+    const json = walk(map, 'feed.json', 'json');
+    const atom = walk(map, 'atom.xml', 'atom');
+    expect(json.ids).toEqual([...wordy].reverse().map((a) => a.id));
+    expect(atom.ids).toEqual(rss.ids);
+    // The current files carry the same count in every format.
+    const counts = [parseXml(map.get('rss.xml') as string).rss.channel.item, parseXml(map.get('atom.xml') as string).feed.entry, JSON.parse(map.get('feed.json') as string).items].map((l) => [l ?? []].flat().length);
+    expect(new Set(counts).size).toBe(1);
   });
 
   it('articles the current document leaves out for its byte budget are in the newest archive, not lost', () => {
