@@ -42,6 +42,26 @@ export interface FeedState {
   deletedComplete: boolean;
   /** sha256 of each file rendered from this state. */
   files: Record<string, string>;
+  /** With archives: how many of `items` the current files carry (the same in every format). */
+  carried?: number;
+  /** With archives: the scope's archive months and what they are owed (src/engine/archives.ts). */
+  archive?: ArchiveIndex;
+}
+
+/**
+ * A scope's archive, as its state knows it. `months`: every month that has held an archived article,
+ * newest first (never fewer: a month emptied by takedowns keeps its documents, empty). `owed`: months
+ * and the articles whose place in them a writer has changed (they crossed the current files' boundary,
+ * or their record changed) and not yet settled, kept until a writer has, so a retry after a failure
+ * settles them; an empty list: the month's neighbours changed. `built`: every article stored before
+ * archives were on is in its month (a republish backfilled them); until then the current files link no
+ * archive. `renderedWith`: the site configuration the months' documents were rendered with.
+ */
+export interface ArchiveIndex {
+  months: string[];
+  owed: Record<string, string[]>;
+  built?: boolean;
+  renderedWith?: string;
 }
 
 export interface WindowLimits {
@@ -54,6 +74,8 @@ export interface WindowLimits {
    * window then holds those too, however many more than `limit` they are.
    */
   recent?: { days: number; cap: number };
+  /** Archives are kept: the window also holds the first article past those shown (its month is linked). */
+  archive?: boolean;
 }
 
 export { recentCount } from './article.js';
@@ -89,6 +111,8 @@ export function parseState(body: Buffer, key: string): FeedState {
       deletedComplete: state.format === 2 ? state.deletedComplete === true : false,
       files: state.files ?? {},
       ...(state.indexed === true ? { indexed: true } : {}),
+      ...(typeof state.carried === 'number' ? { carried: state.carried } : {}),
+      ...(state.archive && Array.isArray(state.archive.months) && typeof state.archive.owed === 'object' ? { archive: state.archive } : {}),
     };
   } catch (cause) {
     throw new StoreError(key, 'feed state is unreadable', { cause });
@@ -190,7 +214,8 @@ export function applyByteWindow(state: FeedState, feedBytes: number): string[] {
 export function windowsToRefill(state: FeedState, limits: WindowLimits): { items: boolean; deleted: boolean } {
   const { items } = state;
   const recentShort = limits.recent !== undefined && items.length < limits.recent.cap && recentCount(items, limits.recent) === items.length && items.length > 0;
-  return { items: !state.itemsComplete && (items.length < limits.limit || recentShort), deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };
+  const short = items.length < limits.limit + (limits.archive ? 1 : 0);
+  return { items: !state.itemsComplete && (short || recentShort), deleted: !state.deletedComplete && state.deleted.length < DELETED_SHOWN };
 }
 
 /**

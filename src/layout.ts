@@ -10,6 +10,7 @@
  *   index/<feed>/<inverted published>-<id>!<revision>   a live article of a feed (empty marker)
  *   tombs/<feed>/<inverted withdrawn>-<id>!<revision>   a withdrawn article of a feed (empty marker)
  *   state/<feed>/state.json                 a feed's window of newest articles and takedowns (CAS)
+ *   state/<feed>/archive/<YYYY-MM>.json     a month of a feed's archive: its entries, its neighbours (CAS)
  *   errors/<incoming key>.json              why an incoming object could not be published
  *   errors/articles/<id>.json               a stored record that is invalid (quarantined)
  *   errors/websub.json                      the WebSub pings that failed, for a person (deleted once they pass)
@@ -53,6 +54,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** The feed's folder under index/, tombs/ and state/: `site/` or `sections/<slug>/`. */
 export const feedDir = (path: string) => path || 'site/';
 export const stateKey = (path: string) => `${STATE}${feedDir(path)}state.json`;
+/** The state of one month of a scope's RFC 5005 archive (src/engine/archives.ts). */
+export const monthStateKey = (path: string, month: string) => `${STATE}${feedDir(path)}archive/${month}.json`;
 export const articleKey = (id: string) => `${ARTICLES}${id}.json`;
 export const sourceKey = (key: string) => `${SOURCES}${sha256(key).slice(0, 40)}.json`;
 export const urlKey = (url: string) => `${URLS}${sha256(url).slice(0, 40)}.json`;
@@ -111,15 +114,17 @@ export interface ParsedMarker {
   id: string;
   /** 0 for markers written before revisions existed (they name no revision). */
   revision: number;
+  /** The time the marker sorts by (publication for the live index, takedown for tombs), in ms. */
+  time: number;
 }
 
 /** Reads a marker key back; null for anything that is not one (so a stray object is ignored). */
 export function parseMarker(kind: MarkerKind, path: string, key: string): ParsedMarker | null {
   const prefix = markerPrefix(kind, path);
   if (!key.startsWith(prefix)) return null;
-  const match = /^\d{13}-([A-Za-z0-9._-]+?)(?:!(\d{1,15}))?$/.exec(key.slice(prefix.length));
+  const match = /^(\d{13})-([A-Za-z0-9._-]+?)(?:!(\d{1,15}))?$/.exec(key.slice(prefix.length));
   if (!match) return null;
-  return { key, id: match[1] as string, revision: match[2] === undefined ? 0 : Number(match[2]) };
+  return { key, id: match[2] as string, revision: match[3] === undefined ? 0 : Number(match[3]), time: MAX_TIME - Number(match[1]) };
 }
 
 // ---- configuration checks ----

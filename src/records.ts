@@ -16,6 +16,7 @@
  * This module is pure: the decisions, not the I/O.
  */
 import * as z from 'zod/mini';
+import { monthOf } from './archive.js';
 import { type Article, ArticleSchema } from './article.js';
 import { ConflictError } from './errors.js';
 import { articleKey, markerKey } from './layout.js';
@@ -47,6 +48,11 @@ export interface ArticleRecord {
    * writer of the record.
    */
   pending: string[];
+  /**
+   * Archive months an earlier revision was in that this one is not (its publication date moved to another
+   * month), until a writer has settled them (src/engine/archives.ts); absent when none.
+   */
+  pendingMonths?: string[];
 }
 
 /** A record that exists but cannot be used: it is quarantined (never an item) and reported. */
@@ -92,6 +98,7 @@ const RecordSchema = z.object({
   photos: z.array(ProbeSchema),
   // A scope path: '', sections/<slug>/, tags/<slug>/ or authors/<slug>/ (slugs keep letters of any script).
   pending: z._default(z.array(z.string().check(z.regex(SCOPE_PATH))), []),
+  pendingMonths: z.optional(z.array(z.string().check(z.regex(/^\d{4}-\d{2}$/)))),
 });
 
 /**
@@ -184,6 +191,17 @@ export function pendingAfter(current: StoredRecord | null, next: Pick<ArticleRec
   return feedsToReconcile(current, declared).filter((p) => !own.includes(p));
 }
 
+/**
+ * The archive months the next revision still owes: the current revision's month and those it owed, less
+ * the next one's own (src/archive.ts monthOf).
+ */
+export function pendingMonthsAfter(current: StoredRecord | null, next: Pick<ArticleRecord, 'article'>): string[] {
+  if (!isValidRecord(current)) return [];
+  const own = next.article ? monthOf(next.article) : null;
+  const owed = new Set([...(current.article ? [monthOf(current.article)] : []), ...(current.pendingMonths ?? [])]);
+  return [...owed].filter((m) => m !== own).sort();
+}
+
 /** The markers a record wants: one per feed, in the live index or among the takedowns. */
 export function wantedMarkers(record: StoredRecord | null, declared?: DeclaredScopes): string[] {
   if (!isValidRecord(record) || !record.article) return [];
@@ -203,7 +221,7 @@ export function compareSequencers(a: string, b: string): number {
 
 /** A change to make, or why none is made. */
 export type Decision =
-  | { write: Omit<ArticleRecord, 'revision' | 'pending'>; status: 'published' | 'withdrawn'; reconcile: true }
+  | { write: Omit<ArticleRecord, 'revision' | 'pending' | 'pendingMonths'>; status: 'published' | 'withdrawn'; reconcile: true }
   | { write: null; status: 'unchanged' | 'withdrawn'; reconcile: true }
   | { write: null; status: 'stale' | 'not-found' | 'not-owner'; reconcile: false };
 

@@ -50,6 +50,8 @@ export interface SyndicatorConfig {
   photos?: PhotoLocation;
   /** Articles kept in a feed's state beyond its limit, so a takedown rarely needs a refill. */
   slack?: number;
+  /** Cache-Control of archive months that have a newer one (default: a year, immutable). */
+  archiveCacheControl?: string;
   /** Compare-and-swap attempts before giving up (the event is then retried by Lambda). */
   maxAttempts?: number;
   /** The wall clock, for refusing dates in the future (tests pass their own). */
@@ -93,11 +95,11 @@ export class Syndicator {
     private readonly config: SyndicatorConfig,
     private readonly log: Logger,
   ) {
-    this.engine = { store, log, clock: config.clock ?? (() => new Date()), sleep: config.sleep ?? realSleep, maxAttempts: config.maxAttempts ?? 25, declared: declaredScopes(config.site) };
+    this.engine = { store, log, clock: config.clock ?? (() => new Date()), sleep: config.sleep ?? realSleep, maxAttempts: config.maxAttempts ?? 25, declared: declaredScopes(config.site), archives: config.site.archives };
     this.records = new RecordStore(this.engine);
     this.sources = new Sources(this.engine);
     this.urls = new UrlBindings(this.engine, this.records, this.sources);
-    this.feeds = new Feeds(this.engine, { site: config.site, feedPrefix: config.feedPrefix, cacheControl: config.cacheControl, slack: config.slack ?? 10 }, this.records);
+    this.feeds = new Feeds(this.engine, { site: config.site, feedPrefix: config.feedPrefix, cacheControl: config.cacheControl, slack: config.slack ?? 10, ...(config.archiveCacheControl ? { archiveCacheControl: config.archiveCacheControl } : {}) }, this.records);
   }
 
   private get clock(): () => Date {
@@ -521,11 +523,12 @@ export class Syndicator {
     const feeds = union(feedsToReconcile(after, declared), before && !isValidRecord(before) ? feedsToReconcile(before, declared) : []).sort();
     // The feeds are independent (each its own compare-and-swap): updated side by side, all of them tried
     // even when one fails, so a retry has the least left to do.
-    const updates = await Promise.allSettled(feeds.map((path) => this.feeds.update(path, { touched: [id], forced: true, full: false }, cache)));
+    const months = isValidRecord(after) ? (after.pendingMonths ?? []) : [];
+    const updates = await Promise.allSettled(feeds.map((path) => this.feeds.update(path, { touched: [id], forced: true, full: false, ...(months.length > 0 ? { months } : {}) }, cache)));
     const failed = updates.find((u): u is PromiseRejectedResult => u.status === 'rejected');
     if (failed) throw failed.reason;
     const written = updates.flatMap((u) => (u.status === 'fulfilled' ? u.value : []));
-    if (isValidRecord(after) && after.pending.length > 0) await this.records.settlePending(after, cache);
+    if (isValidRecord(after) && (after.pending.length > 0 || months.length > 0)) await this.records.settlePending(after, cache);
     this.log.info(`article ${decision.status}`, { id, feeds, written });
     return { status: decision.status, id, written: written.sort() };
   }

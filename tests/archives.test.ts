@@ -8,42 +8,13 @@ import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
 import { makeArticle, makeSite, parseXml } from './helpers.js';
+import { FEED_URL, walk } from './support/archive-walk.js';
 
-const FEED_URL = 'https://news.test.example/feeds/';
 const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 22 * 3600_000).toISOString().replace(/\.000Z$/, 'Z');
 const story = (i: number, extra: Partial<Article> = {}) => makeArticle({ id: `s${String(i).padStart(3, '0')}`, url: `https://news.test.example/s${i}`, published: day(i), updated: day(i), section: i % 3 === 0 ? 'Sport' : 'World', ...extra });
 
 function byPath(files: OutputFile[]): Map<string, string> {
   return new Map(files.map((f) => [f.path, f.body]));
-}
-
-/** Follows prev-archive from the current document; returns the ids met, in order, and the documents visited. */
-function walk(files: Map<string, string>, start: string, format: 'rss' | 'atom' | 'json'): { ids: string[]; visited: string[] } {
-  const ids: string[] = [];
-  const visited: string[] = [];
-  let path: string | undefined = start;
-  while (path) {
-    if (visited.includes(path)) throw new Error(`a loop at ${path}`);
-    visited.push(path);
-    const body = files.get(path);
-    if (body === undefined) throw new Error(`${path} is linked but not written`);
-    let next: string | undefined;
-    if (format === 'json') {
-      const feed = JSON.parse(body);
-      for (const item of feed.items) ids.push(item._syndicate.article_id);
-      next = feed.next_url;
-    } else if (format === 'rss') {
-      const channel = parseXml(body).rss.channel;
-      for (const item of [channel.item ?? []].flat()) ids.push(item.link);
-      next = [channel['atom:link']].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
-    } else {
-      const feed = parseXml(body).feed;
-      for (const entry of [feed.entry ?? []].flat()) ids.push(entry.id);
-      next = [feed.link].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
-    }
-    path = next?.startsWith(FEED_URL) ? next.slice(FEED_URL.length) : next;
-  }
-  return { ids, visited };
 }
 
 describe('RFC 5005 archives in a build', () => {

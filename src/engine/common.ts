@@ -16,6 +16,8 @@ export interface Engine {
   maxAttempts: number;
   /** The tag and author scopes the site declares: an article is indexed under these (and site, section). */
   declared: DeclaredScopes;
+  /** The site keeps RFC 5005 archives: records note the archive months a revision leaves. */
+  archives?: boolean;
 }
 
 /**

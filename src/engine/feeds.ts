@@ -6,8 +6,7 @@
  * committed state; a writer that finds the state moved on while it wrote writes the newer state's too.
  */
 import { type Article, compareNewestFirst } from '../article.js';
-import { type OutputFile, type OverBudget, renderFeed } from '../build.js';
-import { checkFeed } from '../check.js';
+import { type OverBudget, renderFeed } from '../build.js';
 import { describeError, StoreError } from '../errors.js';
 import {
   applyByteWindow,
@@ -35,12 +34,15 @@ import {
 } from '../feed-state.js';
 import { ARTICLES, INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
 import { entryOf, isValidRecord, type StoredRecord, wantedMarkers } from '../records.js';
+import { monthOf, neighbours } from '../archive.js';
 import { fitToBudget } from '../render/content.js';
 import { isDefaultScope } from '../scopes.js';
 import { scopeSpec } from '../select.js';
 import { outputsOf, scopeBudget, type SiteConfig } from '../site.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, inBatches, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
+import { ARCHIVE_CACHE_CONTROL, Archives } from './archives.js';
+import { type Rendered, writeFiles } from './files.js';
 import type { RecordStore } from './record-store.js';
 
 /** Parallel record reads when refilling or republishing a feed. */
@@ -53,6 +55,8 @@ export interface FeedSettings {
   cacheControl: string;
   /** Articles kept in a feed's state beyond its limit, so a takedown rarely needs a refill. */
   slack: number;
+  /** Cache-Control of archive months that have a newer month (default ARCHIVE_CACHE_CONTROL). */
+  archiveCacheControl?: string;
 }
 
 /**
@@ -68,26 +72,36 @@ export interface FeedUpdate {
   create?: boolean;
   /** true: the index now holds every article of the scope (a backfill just ran); false: it may not. */
   indexed?: boolean;
-}
-
-interface Rendered {
-  files: OutputFile[];
-  hashes: Record<string, string>;
+  /** The archive months earlier revisions of the touched records were in (their records' pendingMonths). */
+  months?: readonly string[];
+  /** Archive bookkeeping a republish sets: months found in the index, backfilled, rendered with. */
+  archive?: { register?: readonly string[]; built?: boolean; renderedWith?: string };
 }
 
 interface Committed {
   etag: string;
+  /** The archive months the committed state owes (settled after its files are written). */
+  owed?: Record<string, string[]>;
   /** The previous state's file hashes; null: compare every file with the stored one. */
   previousFiles: Record<string, string> | null;
   rendered: Rendered;
 }
 
 export class Feeds {
+  private readonly archives: Archives;
+
   constructor(
     private readonly engine: Engine,
     private readonly settings: FeedSettings,
     private readonly records: RecordStore,
-  ) {}
+  ) {
+    this.archives = new Archives(engine, { ...settings, archiveCacheControl: settings.archiveCacheControl ?? ARCHIVE_CACHE_CONTROL }, records);
+  }
+
+  /** Whether the scope keeps an RFC 5005 archive: the site's and sections', when the site asks for one. */
+  private archiving(path: string): boolean {
+    return this.settings.site.archives && isDefaultScope(path);
+  }
 
   /**
    * What the scope's state keeps: the most items any of its files shows, and some slack; the site's also
@@ -111,7 +125,10 @@ export class Feeds {
       const { site } = this.settings;
       const { items: limit, feedBytes, itemChars } = scopeBudget(site, path);
       const sitemap = path === '' ? site.newsSitemap : null;
-      const limits = { limit, keep: limit + this.settings.slack, ...(sitemap ? { recent: { days: sitemap.days, cap: sitemap.maxItems } } : {}) };
+      // With archives the window holds at least one past those shown: the current files link its month.
+      const archive = this.archiving(path);
+      const slack = archive ? Math.max(1, this.settings.slack) : this.settings.slack;
+      const limits = { limit, keep: limit + slack, ...(sitemap ? { recent: { days: sitemap.days, cap: sitemap.maxItems } } : {}), ...(archive ? { archive } : {}) };
       scope = { limits, budget: { feedBytes, itemChars } };
       this.scopes.set(path, scope);
     }
@@ -138,7 +155,11 @@ export class Feeds {
     const declared = this.settings.site.feeds.some((feed) => feed.scopePath === path);
     // A tag or author scope no longer declared gets no markers from now on: its state says so (indexed
     // cleared), so declaring it again backfills it.
-    if (!declared || isDefaultScope(path)) return this.update(path, { touched: [], forced: false, full: true, create: declared, ...(isDefaultScope(path) ? {} : { indexed: false }) }, cache);
+    if (isDefaultScope(path)) {
+      const written = await this.update(path, { touched: [], forced: false, full: true, create: declared }, cache);
+      return this.archiving(path) ? [...written, ...(await this.republishArchive(path, cache))].sort() : written;
+    }
+    if (!declared) return this.update(path, { touched: [], forced: false, full: true, create: false, indexed: false }, cache);
     const current = await this.engine.store.get(stateKey(path));
     let indexed = false;
     try {
@@ -152,6 +173,45 @@ export class Feeds {
       await this.backfill(path, cache);
     }
     return this.update(path, { touched: [], forced: !indexed, full: true, create: true, indexed: true }, cache);
+  }
+
+  /**
+   * A republish's part of the archive. Archives just turned on (not `built`): every live article of the
+   * scope, from the index, is placed in its month (O(archive), once), then the current files link them.
+   * The site configuration changed since the months were rendered: each month is rendered again (read,
+   * and written if it differs). Otherwise nothing: the feed's update settled what it owed.
+   */
+  private async republishArchive(path: string, cache: RecordCache): Promise<string[]> {
+    const key = stateKey(path);
+    const stored = await this.engine.store.get(key);
+    if (!stored) return [];
+    const index = parseState(stored.body, key).archive;
+    const renderedWith = this.archives.renderedWith;
+    if (index?.built && index.renderedWith === renderedWith) return [];
+    const written: string[] = [];
+    const byMonth = new Map<string, string[]>();
+    if (!index?.built) {
+      const prefix = markerPrefix('live', path);
+      let after: string | undefined;
+      for (;;) {
+        const keys = await this.engine.store.list(prefix, 1000, after);
+        for (const marker of keys.map((k) => parseMarker('live', path, k))) {
+          if (!marker) continue;
+          const month = new Date(marker.time).toISOString().slice(0, 7);
+          byMonth.set(month, [...(byMonth.get(month) ?? []), marker.id]);
+        }
+        if (keys.length < 1000) break;
+        after = keys[keys.length - 1];
+      }
+      written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { register: [...byMonth.keys()] } }, cache)));
+    }
+    const latest = await this.engine.store.get(key);
+    const months = latest ? (parseState(latest.body, key).archive?.months ?? []) : [];
+    const settled = await mapLimited(months, 4, (month) => this.archives.reconcile(path, month, byMonth.get(month) ?? [], cache, { held: !index?.built }));
+    written.push(...settled.flat());
+    written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { built: true, renderedWith } }, cache)));
+    this.engine.log.info('archive settled', { feed: path, months: months.length, backfilled: !index?.built });
+    return written;
   }
 
   /**
@@ -203,6 +263,13 @@ export class Feeds {
       }
       if (how.indexed === true) state.indexed = true;
       else if (how.indexed === false) delete state.indexed;
+      if (how.archive && this.archiving(path)) {
+        const index = state.archive ?? { months: [], owed: {} };
+        state.archive = { ...index, ...(how.archive.built !== undefined ? { built: how.archive.built } : {}), ...(how.archive.renderedWith !== undefined ? { renderedWith: how.archive.renderedWith } : {}) };
+      }
+      // What the current files carried before this write (for the articles that cross the boundary).
+      const carriedBefore = state.carried === undefined ? null : state.items.slice(0, state.carried).map((a) => ({ id: a.id, published: a.published }));
+      const windowBefore = state.items.map((a) => ({ id: a.id, published: a.published }));
       const before = content(state);
       const previousFiles = state.files;
       const ids = union(how.touched, how.full ? [...state.items.map((a) => a.id), ...state.deleted.map((d) => d.id)] : []);
@@ -228,22 +295,121 @@ export class Feeds {
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
+      if (this.archiving(path)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh);
+      else this.dropArchive(state);
       const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
       if (unchanged && !how.forced) {
-        committed = { etag: current.etag, previousFiles: null, rendered };
+        committed = { etag: current.etag, previousFiles: null, rendered, ...(state.archive ? { owed: state.archive.owed } : {}) };
         break;
       }
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
-        committed = { etag, previousFiles: current ? previousFiles : {}, rendered };
+        committed = { etag, previousFiles: current ? previousFiles : {}, rendered, ...(state.archive ? { owed: state.archive.owed } : {}) };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
         await this.engine.sleep(backoffMs(attempt));
       }
     }
     if (!committed) throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
-    return this.writeCommitted(key, committed);
+    const written = await this.writeCommitted(key, committed);
+    if (!committed.owed || Object.keys(committed.owed).length === 0) return written;
+    return [...written, ...(await this.settleArchive(path, committed, cache))].sort();
+  }
+
+  /**
+   * The archive's part of a write (src/engine/archives.ts): the months owed for the articles that crossed
+   * the current files' boundary (carried before and not now, or the other way) and for the records this
+   * writer changed; months that will hold one of them are added to the list, and their neighbours are owed
+   * their links.
+   */
+  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>): void {
+    // A scope whose window holds every article it has needs no backfill: settling the window is enough.
+    const index = state.archive ?? { months: [], owed: {}, ...(state.itemsComplete ? { built: true } : {}) };
+    const owed: Record<string, Set<string>> = {};
+    for (const [month, ids] of Object.entries(index.owed)) owed[month] = new Set(ids);
+    const owe = (month: string, id?: string) => {
+      owed[month] ??= new Set();
+      if (id !== undefined) owed[month].add(id);
+    };
+    const carriedNow = state.items.slice(0, state.carried ?? 0);
+    const nowIds = new Set(carriedNow.map((a) => a.id));
+    const months = new Set(index.months);
+    const present = (article: { id: string; published: string }) => {
+      if (nowIds.has(article.id)) return;
+      const month = monthOf(article);
+      months.add(month);
+    };
+    // Without a record of what was carried (archives just turned on, a state rebuilt), every article the
+    // window held or holds is settled.
+    const beforeIds = carriedBefore ? new Set(carriedBefore.map((a) => a.id)) : null;
+    const crossing = beforeIds === null ? [...windowBefore, ...state.items] : [...(carriedBefore ?? []).filter((a) => !nowIds.has(a.id)), ...carriedNow.filter((a) => !beforeIds.has(a.id))];
+    const placeOf = new Map(state.items.map((a) => [a.id, a]));
+    const wasAt = new Map(windowBefore.map((a) => [a.id, a]));
+    for (const article of crossing) {
+      owe(monthOf(article), article.id);
+      const now = placeOf.get(article.id);
+      if (now) {
+        owe(monthOf(now), article.id);
+        present(now);
+      } else if (!fresh.has(article.id) || entryOf(fresh.get(article.id) ?? null, state.path)?.kind === 'item') {
+        // Past the window now (a republish with a smaller limit), not taken down: in its month.
+        present(article);
+      }
+    }
+    for (const id of how.touched) {
+      for (const month of how.months ?? []) owe(month, id);
+      const old = wasAt.get(id);
+      if (old) owe(monthOf(old), id);
+      const record = fresh.get(id) ?? null;
+      if (isValidRecord(record) && record.article) {
+        owe(monthOf(record.article), id);
+        if (entryOf(record, state.path)?.kind === 'item') present({ id, published: record.article.published });
+      }
+    }
+    for (const month of how.archive?.register ?? []) months.add(month);
+    // A month new to the list changes its neighbours' links.
+    const list = [...months].sort().reverse();
+    for (const month of list) {
+      if (index.months.includes(month)) continue;
+      owe(month);
+      const { older, newer } = neighbours(list, month);
+      if (older) owe(older);
+      if (newer) owe(newer);
+    }
+    state.archive = { ...index, months: list, owed: Object.fromEntries(Object.entries(owed).map(([month, ids]) => [month, [...ids].sort()])) };
+  }
+
+  /** Archives turned off: the current files carry no boundary, and a later turn on backfills again. */
+  private dropArchive(state: FeedState): void {
+    delete state.carried;
+    if (state.archive) state.archive = { months: state.archive.months, owed: {} };
+  }
+
+  /** Settles the months the committed state owes, then says so in the state if no one has written it since. */
+  private async settleArchive(path: string, committed: Committed, cache: RecordCache): Promise<string[]> {
+    const owed = committed.owed as Record<string, string[]>;
+    const written = await this.archives.settle(path, owed, cache);
+    const key = stateKey(path);
+    const latest = await this.engine.store.get(key);
+    if (!latest || latest.etag !== committed.etag) return written;
+    // Another writer that read the state before this carries the same owed months and settles them too.
+    const state = parseState(latest.body, key);
+    if (!state.archive) return written;
+    const left: Record<string, string[]> = {};
+    for (const [month, ids] of Object.entries(state.archive.owed)) {
+      const settled = new Set(owed[month] ?? []);
+      const rest = ids.filter((id) => !settled.has(id));
+      if (rest.length > 0 || !(month in owed)) left[month] = rest;
+    }
+    state.archive = { ...state.archive, owed: left };
+    state.revision += 1;
+    try {
+      await this.engine.store.put(key, stable(state), { contentType: 'application/json', ifMatch: latest.etag });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+    return written;
   }
 
   /**
@@ -415,7 +581,21 @@ export class Feeds {
     const notes = new Map<string, OverBudget>();
     // The news sitemap reads the recent part whole (lean items keep their title, URL and date).
     const recent = limits.recent ? state.items.slice(0, itemsNeeded(state.items, limits)) : undefined;
-    const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note), ...(recent ? { recent } : {}) });
+    // With archives: every format carries the same items, and (once backfilled) links the month of the
+    // first it does not carry.
+    const archive = this.archiving(state.path)
+      ? {
+          monthAt: (k: number) => {
+            const next = state.items[k];
+            return next ? monthOf(next) : null;
+          },
+          link: state.archive?.built === true,
+          onCarried: (k: number) => {
+            state.carried = k;
+          },
+        }
+      : undefined;
+    const files = renderFeed(spec, shown, site, { check: false, onOverBudget: (note) => notes.set(note.path, note), ...(recent ? { recent } : {}), ...(archive ? { archive } : {}) });
     for (const output of outputsOf(site, state.path)) {
       const inWindow = Math.min(window.length, output.items);
       const whole = shown.slice(0, output.items).length;
@@ -426,28 +606,7 @@ export class Feeds {
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
   }
 
-  /**
-   * Puts each file that differs from what is stored. After a commit, a file whose hash changed from the
-   * previous state's is put at once; any other is compared with the stored object's hash (a HEAD), so a
-   * retry after a failed write always repairs the files.
-   */
-  private async writeFiles({ files, hashes }: Rendered, previous: Record<string, string> | null): Promise<string[]> {
-    const { store } = this.engine;
-    const written: string[] = [];
-    await Promise.all(
-      files.map(async (file) => {
-        const hash = hashes[file.path] as string;
-        const key = this.settings.feedPrefix + file.path;
-        if (!previous || previous[file.path] === hash) {
-          const head = await store.head(key);
-          if (head?.metadata.sha256 === hash) return;
-        }
-        // Nothing unchecked is ever written: a failing feed leaves the published one as it was.
-        checkFeed(file.path, file.body);
-        await store.put(key, file.body, { contentType: file.contentType, cacheControl: this.settings.cacheControl, metadata: { sha256: hash } });
-        written.push(file.path);
-      }),
-    );
-    return written.sort();
+  private writeFiles(rendered: Rendered, previous: Record<string, string> | null): Promise<string[]> {
+    return writeFiles(this.engine, this.settings.feedPrefix, rendered, previous, () => this.settings.cacheControl);
   }
 }

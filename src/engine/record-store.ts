@@ -6,7 +6,7 @@
 import { withoutContent } from '../article.js';
 import { StoreError, describeError } from '../errors.js';
 import { articleKey, recordErrorKey } from '../layout.js';
-import { type ArticleRecord, type Decision, isValidRecord, parseRecord, pendingAfter, type StoredRecord, wantedMarkers } from '../records.js';
+import { type ArticleRecord, type Decision, isValidRecord, parseRecord, pendingAfter, pendingMonthsAfter, type StoredRecord, wantedMarkers } from '../records.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, putJson, type RecordCache, stable, union } from './common.js';
 
@@ -60,7 +60,8 @@ export class RecordStore {
       const decision = await decide(current);
       if (!decision.write) return { decision, before: current, after: current };
       const revision = (isValidRecord(current) ? current.revision : current ? (current.revision ?? 0) : 0) + 1;
-      const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write, this.engine.declared) };
+      const months = this.engine.archives ? pendingMonthsAfter(current, decision.write) : [];
+      const next: ArticleRecord = { ...decision.write, revision, pending: pendingAfter(current, decision.write, this.engine.declared), ...(months.length > 0 ? { pendingMonths: months } : {}) };
       // Never store what this module could not read back (it would be quarantined at once).
       const readBack = parseRecord(id, Buffer.from(stable(next)));
       if (!isValidRecord(readBack)) throw new StoreError(key, `refusing to write a record that would not read back: ${readBack.reason}`);
@@ -95,8 +96,10 @@ export class RecordStore {
     const cached = cache.get(record.id);
     if (!cached || cached.record !== record) return;
     try {
-      const etag = await this.engine.store.put(articleKey(record.id), stable({ ...record, pending: [] }), { contentType: 'application/json', ifMatch: cached.etag });
-      cache.set(record.id, { etag, record: { ...record, pending: [] } });
+      const { pendingMonths: _settled, ...rest } = record;
+      const settled = { ...rest, pending: [] };
+      const etag = await this.engine.store.put(articleKey(record.id), stable(settled), { contentType: 'application/json', ifMatch: cached.etag });
+      cache.set(record.id, { etag, record: settled });
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }

@@ -32,7 +32,7 @@ export class MemoryObjectStore implements ObjectStore {
     const buffer = typeof body === 'string' ? Buffer.from(body) : body;
     const etag = `"${createHash('md5').update(buffer).digest('hex')}"`;
     this.clock += 1000;
-    this.objects.set(key, { body: buffer, etag, lastModified: new Date(this.clock), contentType: options.contentType, metadata: { ...(options.metadata ?? {}) } });
+    this.objects.set(key, { body: buffer, etag, lastModified: new Date(this.clock), contentType: options.contentType, ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}), metadata: { ...(options.metadata ?? {}) } });
     return etag;
   }
 

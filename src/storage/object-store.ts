@@ -10,6 +10,8 @@ export interface StoredObject {
   etag: string;
   lastModified: Date;
   contentType?: string;
+  /** As put (kept by the memory store, for tests). */
+  cacheControl?: string;
   metadata: Record<string, string>;
 }
 

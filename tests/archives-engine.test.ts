@@ -1,0 +1,96 @@
+/**
+ * Issue 11, RFC 5005 archives kept by the engine (src/engine/archives.ts): publishes, takedowns,
+ * corrections and republishes keep every site and section feed's archive so that a walk from its current
+ * document meets every live article of the scope exactly once and no withdrawn one, in every format.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../src/article.js';
+import { memoryLogger } from '../src/log.js';
+import { MemoryObjectStore } from '../src/storage/memory-store.js';
+import { Syndicator } from '../src/syndicator.js';
+import { makeArticle, makeSite } from './helpers.js';
+import { walk } from './support/archive-walk.js';
+
+const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 22 * 3600_000).toISOString().replace(/\.000Z$/, 'Z');
+const story = (i: number, extra: Partial<Article> = {}) => makeArticle({ id: `s${String(i).padStart(3, '0')}`, url: `https://news.test.example/s${i}`, published: day(i), updated: day(i), section: i % 3 === 0 ? 'Sport' : 'World', ...extra });
+
+function setup(options: { archives?: boolean; slack?: number } = {}) {
+  const store = new MemoryObjectStore();
+  const site = makeSite({ archives: options.archives ?? true, limits: { items: 5 } });
+  const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: options.slack ?? 2 }, memoryLogger());
+  const files = { get: (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8') };
+  return { store, syndicator, files };
+}
+
+/** Every format's walk from the scope's current files meets exactly `expected` (newest first). */
+function expectWalks(files: { get(path: string): string | undefined }, folder: string, expected: readonly Article[]) {
+  const newestFirst = [...expected].sort((a, b) => (a.published < b.published ? 1 : a.published > b.published ? -1 : a.id < b.id ? -1 : 1));
+  expect(walk(files, `${folder}rss.xml`, 'rss').ids).toEqual(newestFirst.map((a) => a.url));
+  expect(walk(files, `${folder}atom.xml`, 'atom').ids).toEqual(newestFirst.map((a) => a.url));
+  expect(walk(files, `${folder}feed.json`, 'json').ids).toEqual(newestFirst.map((a) => a.id));
+}
+
+describe('RFC 5005 archives kept by the engine', () => {
+  it('publishes in any order keep every article in the current document or its month, exactly once', async () => {
+    const { syndicator, files } = setup();
+    const articles = Array.from({ length: 40 }, (_, i) => story(i));
+    // Out of order: later stories first, then backdated ones.
+    for (const a of [...articles.slice(20), ...articles.slice(0, 20).reverse()]) await syndicator.publishArticle(a);
+    expectWalks(files, '', articles);
+    expectWalks(files, 'sections/world/', articles.filter((a) => a.section === 'World'));
+    expectWalks(files, 'sections/sport/', articles.filter((a) => a.section === 'Sport'));
+    // Archive documents are marked and linked; the current document is not an archive.
+    expect(files.get('archive/2024-01/rss.xml')).toContain('<fh:archive/>');
+    expect(files.get('rss.xml')).not.toContain('fh:archive');
+  });
+
+  it('a takedown leaves its month and stays out; a takedown in the current document brings the newest archived article back', async () => {
+    const { syndicator, files } = setup();
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    // An old one (in an archive month) and the newest (in the current document).
+    await syndicator.unpublishId('s003', '2024-03-01T00:00:00Z');
+    await syndicator.unpublishId('s029', '2024-03-01T00:00:00Z');
+    const live = articles.filter((a) => a.id !== 's003' && a.id !== 's029');
+    expectWalks(files, '', live);
+    expectWalks(files, 'sections/sport/', live.filter((a) => a.section === 'Sport'));
+    // A republish changes nothing: the takedowns stay down.
+    const before = new Map([...Array.from({ length: 3 }, (_, i) => `archive/2024-0${i + 1}/rss.xml`)].map((p) => [p, files.get(p)]));
+    await syndicator.republish();
+    expectWalks(files, '', live);
+    for (const [path, body] of before) expect(files.get(path), path).toBe(body);
+  });
+
+  it('a correction that moves an article to another month moves it in the archive', async () => {
+    const { syndicator, files } = setup();
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    const moved = { ...(articles[2] as Article), published: '2024-02-10T08:00:00Z', updated: '2024-02-10T08:00:00Z' };
+    await syndicator.publishArticle(moved);
+    expectWalks(files, '', articles.map((a) => (a.id === moved.id ? moved : a)));
+    expect(files.get('archive/2024-01/rss.xml')).not.toContain('/s2<');
+  });
+
+  it('turning archives on: the republish places every stored article in its month, then the current files link them', async () => {
+    const off = setup({ archives: false });
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await off.syndicator.publishArticle(a);
+    expect(off.files.get('rss.xml')).not.toContain('prev-archive');
+    const on = new Syndicator(off.store, { site: makeSite({ archives: true, limits: { items: 5 } }), feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: 2 }, memoryLogger());
+    // A publish before the republish keeps its months but links none yet.
+    await on.publishArticle(story(30));
+    expect(off.files.get('rss.xml')).not.toContain('prev-archive');
+    await on.republish();
+    expectWalks(off.files, '', [...articles, story(30)]);
+    expectWalks(off.files, 'sections/world/', [...articles, story(30)].filter((a) => a.section === 'World'));
+  });
+
+  it('older months are cached long; the newest keeps the feeds’ Cache-Control', async () => {
+    const { store, syndicator } = setup();
+    for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(i));
+    const months = [...store.objects.keys()].filter((k) => /^feeds\/archive\/[\d-]+\/rss\.xml$/.test(k)).sort();
+    expect(months.length).toBeGreaterThan(1);
+    const newest = months[months.length - 1] as string;
+    for (const key of months) expect(store.objects.get(key)?.cacheControl, key).toBe(key === newest ? 'public, max-age=300' : 'public, max-age=31536000, immutable');
+  });
+});
