@@ -39,12 +39,13 @@ export interface RoundTripOptions {
 }
 
 /**
- * Everything issues 10 and 11 add to a publish: a WebSub hub, the news sitemap, and two partner feeds of
- * the site (MSN RSS, Google News Atom) and one of the section the new articles are in.
+ * Everything issues 10 and 11 add to a publish: a WebSub hub, the news sitemap, RFC 5005 archives, and two
+ * partner feeds of the site (MSN RSS, Google News Atom) and one of the section the new articles are in.
  */
 export const EVERYTHING_ON = {
   hubs: ['https://hub.example.com/'],
   newsSitemap: {},
+  archives: true,
   feeds: [
     { path: 'partners/msn/', format: 'rss', profile: 'msn' },
     { path: 'partners/google-news/', format: 'atom', profile: 'google-news' },
@@ -132,7 +133,7 @@ export function roundTripRows(r: { direct: PublishRoundTrips; event: PublishRoun
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const line of roundTripRows(await publishRoundTrips())) console.log(line);
-  console.log('\nWith a hub, the news sitemap and three partner feeds (EVERYTHING_ON):');
+  console.log('\nWith a hub, the news sitemap, archives and three partner feeds (EVERYTHING_ON):');
   const everything = await publishRoundTrips({ site: EVERYTHING_ON });
   for (const line of roundTripRows(everything)) console.log(line);
   console.log(`pings: direct ${everything.direct.pings}, event ${everything.event.pings}`);

@@ -15,6 +15,8 @@ export interface ServiceConfig {
   region?: string;
   feedPrefix: string;
   cacheControl: string;
+  /** Cache-Control of RFC 5005 archive months that have a newer one (ARCHIVE_CACHE_CONTROL). */
+  archiveCacheControl?: string;
   site: SiteConfig;
   photos?: PhotoLocation;
   /** A bearer token accepted on the HTTP API besides IAM auth; unset means IAM auth only. */
@@ -66,7 +68,7 @@ function photoUrlPrefix(value: string): string {
 }
 
 /** The environment variable behind each site setting (Lambda's errors name the variable). */
-const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', 'newsSitemap.name': 'NEWS_SITEMAP_NAME', 'newsSitemap.language': 'NEWS_SITEMAP_LANGUAGE', newsSitemap: 'NEWS_SITEMAP', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', 'newsSitemap.name': 'NEWS_SITEMAP_NAME', 'newsSitemap.language': 'NEWS_SITEMAP_LANGUAGE', newsSitemap: 'NEWS_SITEMAP', archives: 'ARCHIVES', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
 
 /**
  * The site configuration, derived the same way for the CLI (a site.json, a stored config, the defaults)
@@ -101,6 +103,15 @@ function newsSitemapOf(env: Env): unknown {
   if (switched === 'off' || switched === 'false' || switched === '0') return undefined;
   if (switched === undefined && name === undefined && language === undefined) return undefined;
   return { ...(name ? { name } : {}), ...(language ? { language } : {}) };
+}
+
+/** An on/off variable (on, off, true, false, 1, 0); undefined when unset. */
+function switchOf(env: Env, name: string): boolean | undefined {
+  const value = optional(env, name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new ConfigError('environment', name, `"${value}" must be on or off`);
 }
 
 /** A variable holding JSON (the declared feeds: the same array as a site config file's `feeds`). */
@@ -139,6 +150,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     darkModeLogo: optional(env, 'SITE_DARK_MODE_LOGO'),
     feeds: jsonValue(env, 'SITE_FEEDS'),
     newsSitemap: newsSitemapOf(env),
+    archives: switchOf(env, 'ARCHIVES'),
     hubs: optional(env, 'WEBSUB_HUBS')
       ?.split(',')
       .map((hub) => hub.trim())
@@ -157,6 +169,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
   const photos = photoUrl === undefined ? undefined : { urlPrefix: photoUrlPrefix(photoUrl), keyPrefix: photoKeyPrefix };
   // Not trimmed but for spaces and tabs: `trim()` would quietly drop a no-break space S3 would refuse.
   const cacheControl = env.CACHE_CONTROL?.replace(/^[ \t]+|[ \t]+$/g, '');
+  const archiveCacheControl = env.ARCHIVE_CACHE_CONTROL?.replace(/^[ \t]+|[ \t]+$/g, '');
   const endpoint = optional(env, 'S3_ENDPOINT');
   if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) throw new ConfigError('environment', 'S3_ENDPOINT', `"${endpoint}" must be an http(s) URL`);
   return {
@@ -165,6 +178,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     region: optional(env, 'AWS_REGION'),
     feedPrefix,
     cacheControl: cacheControl ? checkCacheControl(cacheControl, 'environment', 'CACHE_CONTROL') : 'public, max-age=300',
+    ...(archiveCacheControl ? { archiveCacheControl: checkCacheControl(archiveCacheControl, 'environment', 'ARCHIVE_CACHE_CONTROL') } : {}),
     site,
     photos,
     apiToken: optional(env, 'API_TOKEN'),

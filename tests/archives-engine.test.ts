@@ -94,3 +94,16 @@ describe('RFC 5005 archives kept by the engine', () => {
     for (const key of months) expect(store.objects.get(key)?.cacheControl, key).toBe(key === newest ? 'public, max-age=300' : 'public, max-age=31536000, immutable');
   });
 });
+
+describe('archives in Lambda', () => {
+  const env = { FEED_BUCKET: 'b', SITE_URL: 'https://news.test.example/' };
+  it('ARCHIVES turns them on, ARCHIVE_CACHE_CONTROL sets the old months’ Cache-Control; a wrong value names the variable', async () => {
+    const { readServiceConfig } = await import('../src/config.js');
+    expect(readServiceConfig(env).site.archives).toBe(false);
+    expect(readServiceConfig({ ...env, ARCHIVES: 'on' }).site.archives).toBe(true);
+    expect(readServiceConfig({ ...env, ARCHIVES: 'off' }).site.archives).toBe(false);
+    expect(() => readServiceConfig({ ...env, ARCHIVES: 'maybe' })).toThrow(/ARCHIVES/);
+    expect(readServiceConfig({ ...env, ARCHIVE_CACHE_CONTROL: 'public, max-age=86400' }).archiveCacheControl).toBe('public, max-age=86400');
+    expect(() => readServiceConfig({ ...env, ARCHIVE_CACHE_CONTROL: 'x\u0001y' })).toThrow(/ARCHIVE_CACHE_CONTROL/);
+  });
+});

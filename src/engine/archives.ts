@@ -102,13 +102,24 @@ export class Archives {
       }
       const before = monthContent(state);
       const previousFiles = state.files;
-      const feed = await this.feedState(path);
-      const carried = feed ? carriedIds(feed) : new Set<string>();
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
-      const placed = await mapLimited(touched, READ_CONCURRENCY, async (id) => {
-        const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
-        return { id, entry: entry?.kind === 'item' && monthOf(entry.article) === month && !carried.has(id) ? archiveEntry(entry.article) : null };
+      // Both read after the month's state (side by side): the feed state and the records.
+      // Each record is cut to its archive entry as it is read: a month's worth of whole articles is never held.
+      const [feed, candidates] = await Promise.all([
+        this.feedState(path),
+        mapLimited(touched, READ_CONCURRENCY, async (id) => {
+          const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
+          return entry?.kind === 'item' && monthOf(entry.article) === month ? archiveEntry(entry.article) : null;
+        }),
+      ]);
+      const carried = feed ? carriedIds(feed) : new Set<string>();
+      const placed = touched.map((id, i) => {
+        const entry = candidates[i] ?? null;
+        return { id, entry: entry && !carried.has(id) ? entry : null };
       });
+      // A month no article was ever archived in, with none to place now: nothing to write (its documents
+      // exist once it joins the feed state's list, which its neighbours then link).
+      if (!current && !placed.some((p) => p.entry) && !feed?.archive?.months.includes(month)) return [];
       const drop = new Set(touched);
       state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed.flatMap((p) => (p.entry ? [p.entry] : []))].sort(compareNewestFirst);
       state.links = neighbours(feed?.archive?.months ?? [], month);

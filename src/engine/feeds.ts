@@ -82,6 +82,8 @@ interface Committed {
   etag: string;
   /** The archive months the committed state owes (settled after its files are written). */
   owed?: Record<string, string[]>;
+  /** The state committed (a copy: its owed months are cleared from it once settled). */
+  state?: FeedState;
   /** The previous state's file hashes; null: compare every file with the stored one. */
   previousFiles: Record<string, string> | null;
   rendered: Rendered;
@@ -295,17 +297,17 @@ export class Feeds {
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
-      if (this.archiving(path)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh);
+      if (this.archiving(path)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null);
       else this.dropArchive(state);
       const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
       if (unchanged && !how.forced) {
-        committed = { etag: current.etag, previousFiles: null, rendered, ...(state.archive ? { owed: state.archive.owed } : {}) };
+        committed = { etag: current.etag, previousFiles: null, rendered, ...(state.archive ? { owed: state.archive.owed, state: structuredClone(state) } : {}) };
         break;
       }
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
-        committed = { etag, previousFiles: current ? previousFiles : {}, rendered, ...(state.archive ? { owed: state.archive.owed } : {}) };
+        committed = { etag, previousFiles: current ? previousFiles : {}, rendered, ...(state.archive ? { owed: state.archive.owed, state: structuredClone(state) } : {}) };
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
         await this.engine.sleep(backoffMs(attempt));
@@ -323,9 +325,10 @@ export class Feeds {
    * writer changed; months that will hold one of them are added to the list, and their neighbours are owed
    * their links.
    */
-  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>): void {
-    // A scope whose window holds every article it has needs no backfill: settling the window is enough.
-    const index = state.archive ?? { months: [], owed: {}, ...(state.itemsComplete ? { built: true } : {}) };
+  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>, created: boolean): void {
+    // Needs no backfill: a scope whose state is created now (every article of it is written with archives
+    // on, and its writer settles it), or whose window holds every article it has (settling it is enough).
+    const index = state.archive ?? { months: [], owed: {}, ...(created || state.itemsComplete ? { built: true } : {}) };
     const owed: Record<string, Set<string>> = {};
     for (const [month, ids] of Object.entries(index.owed)) owed[month] = new Set(ids);
     const owe = (month: string, id?: string) => {
@@ -377,7 +380,11 @@ export class Feeds {
       if (older) owe(older);
       if (newer) owe(newer);
     }
-    state.archive = { ...index, months: list, owed: Object.fromEntries(Object.entries(owed).map(([month, ids]) => [month, [...ids].sort()])) };
+    // A month not in the list never held an article (a month joins it in the commit that first archives one
+    // of its articles, and never leaves): nothing to take out of it.
+    const listed = new Set(list);
+    const due = Object.entries(owed).filter(([month]) => listed.has(month));
+    state.archive = { ...index, months: list, owed: Object.fromEntries(due.map(([month, ids]) => [month, [...ids].sort()])) };
   }
 
   /** Archives turned off: the current files carry no boundary, and a later turn on backfills again. */
@@ -391,10 +398,9 @@ export class Feeds {
     const owed = committed.owed as Record<string, string[]>;
     const written = await this.archives.settle(path, owed, cache);
     const key = stateKey(path);
-    const latest = await this.engine.store.get(key);
-    if (!latest || latest.etag !== committed.etag) return written;
-    // Another writer that read the state before this carries the same owed months and settles them too.
-    const state = parseState(latest.body, key);
+    // Said by compare-and-swap on the state committed: if another writer has written since, it read what
+    // this one owed and settles it too.
+    const state = committed.state as FeedState;
     if (!state.archive) return written;
     const left: Record<string, string[]> = {};
     for (const [month, ids] of Object.entries(state.archive.owed)) {
@@ -405,7 +411,7 @@ export class Feeds {
     state.archive = { ...state.archive, owed: left };
     state.revision += 1;
     try {
-      await this.engine.store.put(key, stable(state), { contentType: 'application/json', ifMatch: latest.etag });
+      await this.engine.store.put(key, stable(state), { contentType: 'application/json', ifMatch: committed.etag });
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }

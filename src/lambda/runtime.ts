@@ -20,7 +20,7 @@ export function createRuntime(env: Record<string, string | undefined> = process.
   const config = readServiceConfig(env);
   // 5 s an attempt: a request that gets no answer fails well inside the function's 29 s, and is retried.
   const store = new S3ObjectStore({ endpoint: config.endpoint, region: config.region, timeoutMs: 5_000 }, config.bucket);
-  const syndicator = new Syndicator(store, { site: config.site, feedPrefix: config.feedPrefix, cacheControl: config.cacheControl, photos: config.photos }, log);
+  const syndicator = new Syndicator(store, { site: config.site, feedPrefix: config.feedPrefix, cacheControl: config.cacheControl, photos: config.photos, ...(config.archiveCacheControl ? { archiveCacheControl: config.archiveCacheControl } : {}) }, log);
   return { config, syndicator, log };
 }
 

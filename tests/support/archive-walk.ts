@@ -1,10 +1,15 @@
 /** Walks an RFC 5005 archive: from a current document along prev-archive, collecting the items met. */
-import { parseXml } from '../helpers.js';
+import { XMLParser } from 'fast-xml-parser';
+
+// Its own parser (not tests/helpers.ts, which needs vitest): the long reliability run uses this too.
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, parseAttributeValue: false, isArray: (name, jpath) => name === 'item' || name === 'entry' || (name === 'link' && String(jpath).startsWith('feed')) });
+// biome-ignore lint/suspicious/noExplicitAny: parsed XML
+const parseXml = (xml: string): Record<string, any> => parser.parse(xml);
 
 export const FEED_URL = 'https://news.test.example/feeds/';
 
 /** Follows prev-archive from the current document; returns the ids met, in order, and the documents visited. */
-export function walk(files: { get(path: string): string | undefined }, start: string, format: 'rss' | 'atom' | 'json'): { ids: string[]; visited: string[] } {
+export function walk(files: { get(path: string): string | undefined }, start: string, format: 'rss' | 'atom' | 'json', base = FEED_URL): { ids: string[]; visited: string[] } {
   const ids: string[] = [];
   const visited: string[] = [];
   let path: string | undefined = start;
@@ -27,7 +32,7 @@ export function walk(files: { get(path: string): string | undefined }, start: st
       for (const entry of [feed.entry ?? []].flat()) ids.push(entry.id);
       next = [feed.link].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
     }
-    path = next?.startsWith(FEED_URL) ? next.slice(FEED_URL.length) : next;
+    path = next?.startsWith(base) ? next.slice(base.length) : next;
   }
   return { ids, visited };
 }

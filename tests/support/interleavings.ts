@@ -22,7 +22,9 @@ import { markerKey } from '../../src/layout.js';
 import { memoryLogger } from '../../src/log.js';
 import { readArticle } from '../../src/read/index.js';
 import { entryOf, isValidRecord, parseRecord, type StoredRecord } from '../../src/records.js';
-import { feedPathsOf, scopeKind, scopeName } from '../../src/scopes.js';
+import { feedPathsOf, isDefaultScope, scopeKind, scopeName } from '../../src/scopes.js';
+import { monthOf } from '../../src/archive.js';
+import { walk } from './archive-walk.js';
 import { scopeSpec } from '../../src/select.js';
 import { declaredScopes, parseSiteConfig, scopeBudget } from '../../src/site.js';
 import { fitToBudget } from '../../src/render/content.js';
@@ -48,6 +50,8 @@ export const SITE = parseSiteConfig(
     // The news sitemap: the site's window also holds every article within a day of the newest, at most 3
     // (more than the site's files show), refilled from the index when a takedown moves its horizon back.
     newsSitemap: { days: 1, maxItems: 3 },
+    // RFC 5005 archives of the site and each section (src/engine/archives.ts).
+    archives: true,
   },
   'model',
 );
@@ -119,7 +123,8 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
 
 export function articleText(v: Variant): string {
   const url = v.urlOfA ? 'https://news.test.example/a' : `https://news.test.example/${v.id}`;
-  const date = v.invalid ? '2024-02-30' : `2024-05-0${v.day}T08:00:00Z`;
+  // Day 1 is in April, days 2 and 3 in May: an edit can move a story across archive months.
+  const date = v.invalid ? '2024-02-30' : v.day === 1 ? '2024-04-30T08:00:00Z' : `2024-05-0${v.day - 1}T08:00:00Z`;
   const long = v.long ? Array.from({ length: 3 }, (_, i) => `\nLong paragraph ${i} of ${v.id}: ${'words of the story '.repeat(220)}`).join('\n') : '';
   return `---\nid: ${v.id}\nurl: ${url}\n${v.section ? `section: ${v.section}\n` : ''}${v.title === 1 ? 'tags: [x]\n' : ''}published: ${date}\ntitle: Story ${v.id} version ${v.title} of day ${v.day}\n---\nBEIJING - Story ${v.id} opens here.\nIts second paragraph.\n${long}`;
 }
@@ -401,7 +406,7 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
   // I1, I2: each feed's state and files are what the records imply.
   const paths = new Set<string>(['']);
   for (const record of Object.values(records)) if (isValidRecord(record) && record.article) for (const p of feedPathsOf(record.article, declaredScopes(SITE))) paths.add(p);
-  for (const root of ['sections/', 'tags/']) for (const key of await store.list(`state/${root}`, 1000)) paths.add(key.slice('state/'.length, -'state.json'.length));
+  for (const root of ['sections/', 'tags/']) for (const key of await store.list(`state/${root}`, 1000)) if (key.endsWith('/state.json')) paths.add(key.slice('state/'.length, -'state.json'.length));
   for (const path of [...paths].sort()) {
     const inScope = Object.entries(records).map(([, r]) => entryOf(r, path));
     const items = inScope.flatMap((e) => (e?.kind === 'item' ? [e.article] : [])).sort(compareNewestFirst);
@@ -441,9 +446,26 @@ export async function checkInvariants(store: ObjectStore, log: { calls: Map<stri
       const implied = recent.map((a) => `${a.id}:${a.title}:${a.published}`);
       if (JSON.stringify(held) !== JSON.stringify(implied)) problems.push(`I1 news sitemap: state holds [${held}], records imply [${implied}]`);
     }
-    for (const file of renderFeed(spec, expected, SITE, { check: false, ...(recent ? { recent } : {}) })) {
+    // With archives, a site or section feed's files carry the same articles and link the month of the next.
+    const archive = isDefaultScope(path) ? { monthAt: (k: number) => (items[k] ? monthOf(items[k]) : null), link: true } : undefined;
+    for (const file of renderFeed(spec, expected, SITE, { check: false, ...(recent ? { recent } : {}), ...(archive ? { archive } : {}) })) {
       const stored = text(`feeds/${file.path}`);
       if (stored !== file.body) problems.push(`I1 ${file.path}: ${stored === null ? 'missing' : 'differs from the rendering of what the records imply'}`);
+    }
+    // A1: a walk from each current document through the archive meets every live article once, newest first.
+    if (archive) {
+      const files = { get: (p: string) => text(`feeds/${p}`) ?? undefined };
+      for (const [name, format] of [['rss.xml', 'rss'], ['atom.xml', 'atom'], ['feed.json', 'json']] as const) {
+        let met: string[];
+        try {
+          met = walk(files, `${path}${name}`, format, SITE.feedUrl).ids;
+        } catch (error) {
+          problems.push(`A1 ${path}${name}: ${(error as Error).message}`);
+          continue;
+        }
+        const want = items.map((a) => (format === 'json' ? a.id : (a.url ?? '')));
+        if (JSON.stringify(met) !== JSON.stringify(want)) problems.push(`A1 ${path}${name}: the walk meets [${met}], records imply [${want}]`);
+      }
     }
   }
   for (const key of await store.list('feeds/', 1000)) {
