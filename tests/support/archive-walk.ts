@@ -3,7 +3,6 @@ import { XMLParser } from 'fast-xml-parser';
 
 // Its own parser (not tests/helpers.ts, which needs vitest): the long reliability run uses this too.
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, parseAttributeValue: false, isArray: (name, jpath) => name === 'item' || name === 'entry' || (name === 'link' && String(jpath).startsWith('feed')) });
-// biome-ignore lint/suspicious/noExplicitAny: parsed XML
 const parseXml = (xml: string): Record<string, any> => parser.parse(xml);
 
 export const FEED_URL = 'https://news.test.example/feeds/';
