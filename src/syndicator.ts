@@ -34,7 +34,7 @@ import {
   type PublishInput,
   type StoredRecord,
 } from './records.js';
-import { type DeclaredScopes, feedPathsOf, scopeKind, scopeName, scopePath, scopeSlug } from './scopes.js';
+import { type DeclaredScopes, feedPathsOf, isDefaultScope, scopeKind, scopeName, scopePath, scopeSlug } from './scopes.js';
 import { scopeSpec } from './select.js';
 import { declaredScopes, parseSiteConfig, type SiteConfig, siteConfigInput } from './site.js';
 import type { ObjectStore } from './storage/object-store.js';
@@ -377,12 +377,14 @@ export class Syndicator {
     const iterator = articles[Symbol.iterator]();
     let stored = 0;
     const refused: { id: string; reason: string }[] = [];
+    const scopes = new Set<string>();
     const worker = async () => {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         const article = next.value;
         try {
           await (await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map())).settled;
           stored += 1;
+          for (const path of feedPathsOf(article, this.engine.declared)) if (isDefaultScope(path)) scopes.add(path);
         } catch (error) {
           if (!isRefusal(error)) throw error;
           refused.push({ id: article.id, reason: error.message });
@@ -390,6 +392,9 @@ export class Syndicator {
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
+    // Stored without their feeds' updates: the archives of their scopes are backfilled by the republish
+    // that follows an import (until then their current files link no archive).
+    if (this.config.site.archives && stored > 0) await this.feeds.archivesOwedBackfill([...scopes].sort(), new Map());
     return { stored, refused };
   }
 

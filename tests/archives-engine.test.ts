@@ -85,6 +85,20 @@ describe('RFC 5005 archives kept by the engine', () => {
     expectWalks(off.files, 'sections/world/', [...articles, story(30)].filter((a) => a.section === 'World'));
   });
 
+  it('an import (records without their feeds) links no archive until the republish that follows has backfilled it', async () => {
+    const { syndicator, files } = setup();
+    const first = Array.from({ length: 12 }, (_, i) => story(i + 30));
+    for (const a of first) await syndicator.publishArticle(a);
+    expectWalks(files, '', first);
+    // Older stories imported into a store whose archive is already built.
+    const imported = Array.from({ length: 30 }, (_, i) => story(i));
+    await syndicator.importArticles(imported);
+    expect(files.get('rss.xml')).not.toContain('prev-archive');
+    await syndicator.republish();
+    expectWalks(files, '', [...imported, ...first]);
+    expectWalks(files, 'sections/sport/', [...imported, ...first].filter((a) => a.section === 'Sport'));
+  });
+
   it('older months are cached long; the newest keeps the feeds’ Cache-Control', async () => {
     const { store, syndicator } = setup();
     for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(i));

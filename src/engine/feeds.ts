@@ -100,6 +100,14 @@ export class Feeds {
     this.archives = new Archives(engine, { ...settings, archiveCacheControl: settings.archiveCacheControl ?? ARCHIVE_CACHE_CONTROL }, records);
   }
 
+  /**
+   * Articles were stored without their feeds' updates (an import): the archives of their scopes must be
+   * backfilled by the next republish, and link nothing until then.
+   */
+  async archivesOwedBackfill(paths: readonly string[], cache: RecordCache): Promise<void> {
+    for (const path of paths.filter((p) => this.archiving(p))) await this.update(path, { touched: [], forced: true, full: false, create: true, archive: { built: false } }, cache);
+  }
+
   /** Whether the scope keeps an RFC 5005 archive: the site's and sections', when the site asks for one. */
   private archiving(path: string): boolean {
     return this.settings.site.archives && isDefaultScope(path);
@@ -326,9 +334,10 @@ export class Feeds {
    * their links.
    */
   private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>, created: boolean): void {
-    // Needs no backfill: a scope whose state is created now (every article of it is written with archives
-    // on, and its writer settles it), or whose window holds every article it has (settling it is enough).
-    const index = state.archive ?? { months: [], owed: {}, ...(created || state.itemsComplete ? { built: true } : {}) };
+    // Needs no backfill: a scope whose state a publish creates (every article of it was written with
+    // archives on, each by a writer that settles it; an import says otherwise, see Syndicator.importArticles),
+    // or whose window holds every article it has (settling the window is enough).
+    const index = state.archive ?? { months: [], owed: {}, ...((created && how.touched.length > 0) || state.itemsComplete ? { built: true } : {}) };
     const owed: Record<string, Set<string>> = {};
     for (const [month, ids] of Object.entries(index.owed)) owed[month] = new Set(ids);
     const owe = (month: string, id?: string) => {

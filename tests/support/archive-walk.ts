@@ -31,7 +31,8 @@ export function walk(files: { get(path: string): string | undefined }, start: st
       for (const entry of [feed.entry ?? []].flat()) ids.push(entry.id);
       next = [feed.link].flat().find((l: Record<string, string>) => l['@rel'] === 'prev-archive')?.['@href'];
     }
-    path = next?.startsWith(base) ? next.slice(base.length) : next;
+    // Links are URLs: a section of another script is percent-encoded there, not in the file name.
+    path = next?.startsWith(base) ? decodeURI(next.slice(base.length)) : next;
   }
   return { ids, visited };
 }
