@@ -2,7 +2,7 @@
 import { archiveFolder, type MonthLinks, monthOf, neighbours } from './archive.js';
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
-import { CONTENT_TYPES, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
+import { ARCHIVE_FOLDER, CONTENT_TYPES, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
 import { renderAtom } from './render/atom.js';
 import { fitToBudget, renderContentHtml } from './render/content.js';
 import type { FeedRenderer } from './render/feed-model.js';
@@ -205,8 +205,13 @@ export function renderArchiveMonth(scopePath: string, month: string, entries: re
 
 
 
-/** Feed files (not pages, not the news sitemap): what WebSub hubs are told of. */
-export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE && path !== NEWS_SITEMAP_FILE;
+const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}\\d{4}-\\d{2}/`);
+
+/**
+ * Current feed files (not pages, not the news sitemap, not archive documents): what WebSub hubs are told
+ * of, and what the byte budgets apply to.
+ */
+export const isFeedFile = (path: string) => !path.endsWith(`/${PAGE_FILE}`) && path !== PAGE_FILE && path !== NEWS_SITEMAP_FILE && !ARCHIVE_DOCUMENT.test(path);
 
 /** Every feed of the site: site-wide and one per section, newest `limit` articles each. */
 export function buildFeeds(articles: readonly Article[], site: SiteConfig, options: RenderOptions = {}): OutputFile[] {

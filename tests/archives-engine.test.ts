@@ -109,6 +109,20 @@ describe('RFC 5005 archives kept by the engine', () => {
   });
 });
 
+describe('archives and the rest', () => {
+  it('WebSub hubs are told of the current feeds, never of archive documents (nobody subscribes to them)', async () => {
+    const store = new MemoryObjectStore();
+    const told: string[] = [];
+    const site = makeSite({ archives: true, limits: { items: 3 }, hubs: ['http://127.0.0.1:9/hub'] });
+    const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'no-cache', slack: 1, pinger: async (_hub, topics) => void told.push(...topics) }, memoryLogger());
+    for (let i = 0; i < 12; i++) await syndicator.publishArticle(story(i));
+    expect([...store.objects.keys()].some((k) => k.includes('/archive/'))).toBe(true);
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.filter((t) => t.includes('/archive/'))).toEqual([]);
+    expect(told).toContain('https://news.test.example/feeds/rss.xml');
+  });
+});
+
 describe('archives in Lambda', () => {
   const env = { FEED_BUCKET: 'b', SITE_URL: 'https://news.test.example/' };
   it('ARCHIVES turns them on, ARCHIVE_CACHE_CONTROL sets the old months’ Cache-Control; a wrong value names the variable', async () => {
