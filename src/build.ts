@@ -1,5 +1,5 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
-import { archiveFolder, type MonthLinks, monthOf, neighbours } from './archive.js';
+import { type ArchivePage, archiveFolder, monthOf, monthPages, neighbours, pageCount } from './archive.js';
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
 import { ARCHIVE_FOLDER, CONTENT_TYPES, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
@@ -170,10 +170,13 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
       months.set(month, list);
     }
     const keys = [...months.keys()];
+    const paged = keys.filter((month) => pageCount((months.get(month) as Article[]).length, site.archivePageItems) > 1);
     for (const month of keys) {
-      for (const file of renderArchiveMonth(spec.path, month, months.get(month) as Article[], neighbours(keys, month), site)) {
-        if (options.check !== false) checkFeed(file.path, file.body);
-        out.push(file);
+      for (const page of monthPages(month, months.get(month) as Article[], neighbours(keys, month, paged), site.archivePageItems)) {
+        for (const file of renderArchivePage(spec.path, page, site)) {
+          if (options.check !== false) checkFeed(file.path, file.body);
+          out.push(file);
+        }
       }
     }
   }
@@ -181,29 +184,28 @@ export function renderFeed(spec: FeedSpec, articles: readonly Article[], site: S
 }
 
 /**
- * The three documents of one archive month (RFC 5005): its entries (archive entries, newest first),
- * marked fh:archive, linking the current document and the neighbouring months. Named as its newest
- * entry spells the scope, so a month's documents depend on the month alone.
+ * The three documents of one archive page (RFC 5005, src/archive.ts): its entries (archive entries, newest
+ * first), marked fh:archive, linking the current document and the pages next to it. Named as its newest
+ * entry spells the scope, so a page's documents depend on the page alone. A page with no entries (a month
+ * emptied by takedowns, or a page it no longer needs) is an empty archive document.
  */
-export function renderArchiveMonth(scopePath: string, month: string, entries: readonly Article[], links: MonthLinks, site: SiteConfig): OutputFile[] {
-  const named = entries[0] ? scopeName(entries[0], scopePath) : null;
+export function renderArchivePage(scopePath: string, page: ArchivePage, site: SiteConfig): OutputFile[] {
+  const named = page.entries[0] ? scopeName(page.entries[0], scopePath) : null;
   const spec = scopeSpec(site, scopePath, named);
-  const folder = archiveFolder(scopePath, month);
+  const folder = archiveFolder(scopePath, page.key);
   const shape: FeedSpec = {
     ...spec,
-    title: `${spec.title} (archive ${month})`,
+    title: `${spec.title} (archive ${page.key})`,
     selfUrls: selfUrls(site, folder),
     history: {
       archive: true,
       current: folderUrl(site, scopePath),
-      ...(links.older ? { prev: folderUrl(site, archiveFolder(scopePath, links.older)) } : {}),
-      ...(links.newer ? { next: folderUrl(site, archiveFolder(scopePath, links.newer)) } : {}),
+      ...(page.prev ? { prev: folderUrl(site, archiveFolder(scopePath, page.prev)) } : {}),
+      ...(page.next ? { next: folderUrl(site, archiveFolder(scopePath, page.next)) } : {}),
     },
   };
-  return FEED_FORMATS.map((format) => ({ path: `${folder}${FEED_FILE_NAMES[format]}`, body: RENDERERS[format](shape, entries, site), contentType: CONTENT_TYPES[format] }));
+  return FEED_FORMATS.map((format) => ({ path: `${folder}${FEED_FILE_NAMES[format]}`, body: RENDERERS[format](shape, page.entries, site), contentType: CONTENT_TYPES[format] }));
 }
-
-
 
 const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}\\d{4}-\\d{2}/`);
 

@@ -60,6 +60,8 @@ export interface FeedState {
 export interface ArchiveIndex {
   months: string[];
   owed: Record<string, string[]>;
+  /** Months of more than one page (their oldest is `<month>-1`, which the next older month links). */
+  paged?: string[];
   built?: boolean;
   renderedWith?: string;
 }

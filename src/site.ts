@@ -87,10 +87,12 @@ export const SiteConfigSchema = z.strictObject({
     false,
   ),
   /**
-   * RFC 5005 archives in `syndicate build`: the articles older than each feed's current document in
-   * monthly archive documents (archive/<YYYY-MM>/), linked from it. Off by default.
+   * RFC 5005 archives: the articles older than each site and section feed's current document in monthly
+   * archive documents (archive/<YYYY-MM>/), linked from it (src/archive.ts). Off by default.
    */
   archives: z._default(z.boolean(), false),
+  /** Articles an archive document holds at most: a busier month takes more documents (src/archive.ts). */
+  archivePageItems: z._default(z.int().check(z.gte(1), z.lte(5000)), 500),
   limits: z.prefault(
     z.strictObject({
       /** Items in each feed. */

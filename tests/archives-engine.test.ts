@@ -9,14 +9,14 @@ import { memoryLogger } from '../src/log.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
 import { Syndicator } from '../src/syndicator.js';
 import { makeArticle, makeSite } from './helpers.js';
-import { walk } from './support/archive-walk.js';
+import { archiveLinks, unpairedLinks, walk } from './support/archive-walk.js';
 
 const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 22 * 3600_000).toISOString().replace(/\.000Z$/, 'Z');
 const story = (i: number, extra: Partial<Article> = {}) => makeArticle({ id: `s${String(i).padStart(3, '0')}`, url: `https://news.test.example/s${i}`, published: day(i), updated: day(i), section: i % 3 === 0 ? 'Sport' : 'World', ...extra });
 
-function setup(options: { archives?: boolean; slack?: number } = {}) {
+function setup(options: { archives?: boolean; slack?: number; pageItems?: number } = {}) {
   const store = new MemoryObjectStore();
-  const site = makeSite({ archives: options.archives ?? true, limits: { items: 5 } });
+  const site = makeSite({ archives: options.archives ?? true, limits: { items: 5 }, ...(options.pageItems ? { archivePageItems: options.pageItems } : {}) });
   const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: options.slack ?? 2 }, memoryLogger());
   const files = { get: (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8') };
   return { store, syndicator, files };
@@ -106,6 +106,65 @@ describe('RFC 5005 archives kept by the engine', () => {
     expect(months.length).toBeGreaterThan(1);
     const newest = months[months.length - 1] as string;
     for (const key of months) expect(store.objects.get(key)?.cacheControl, key).toBe(key === newest ? 'public, max-age=300' : 'public, max-age=31536000, immutable');
+  });
+});
+
+describe('busy months: pages', () => {
+  /** Every RSS archive document under the folder, and whether their links pair up. */
+  const archiveDocs = (store: MemoryObjectStore, folder: string) =>
+    [...store.objects.keys()]
+      .filter((k) => k.startsWith(`feeds/${folder}archive/`) && k.endsWith('/rss.xml'))
+      .map((k) => k.slice('feeds/'.length))
+      .sort();
+
+  it('a month over its page size takes more documents; a publish rewrites only the newest page; links pair up', async () => {
+    const { store, syndicator, files } = setup({ pageItems: 4 });
+    // 40 stories over about a month and a half: January holds more than 4 pages.
+    const articles = Array.from({ length: 40 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    expectWalks(files, '', articles);
+    expectWalks(files, 'sections/world/', articles.filter((a) => a.section === 'World'));
+    const docs = archiveDocs(store, '');
+    expect(docs).toContain('archive/2024-01-1/rss.xml');
+    expect(docs).toContain('archive/2024-01/rss.xml');
+    expect(unpairedLinks(archiveLinks(files, docs))).toEqual([]);
+    // One more publish: the current files, the page, and the January ones untouched.
+    const before = new Map(docs.map((d) => [d, store.objects.get(`feeds/${d}`)?.etag]));
+    await syndicator.publishArticle(story(40));
+    const rewritten = docs.filter((d) => store.objects.get(`feeds/${d}`)?.etag !== before.get(d));
+    expect(rewritten.length).toBeLessThanOrEqual(2);
+    expect(rewritten.every((d) => d.startsWith('archive/2024-02'))).toBe(true);
+    expectWalks(files, '', [...articles, story(40)]);
+  });
+
+  it('takedowns that shrink a month leave no withdrawn article in a page it no longer needs', async () => {
+    const { store, syndicator, files } = setup({ pageItems: 3 });
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    const down = articles.filter((a) => Number(a.id.slice(1)) < 20 && Number(a.id.slice(1)) % 2 === 0);
+    for (const a of down) await syndicator.unpublishId(a.id, '2024-03-01T00:00:00Z');
+    const live = articles.filter((a) => !down.includes(a));
+    expectWalks(files, '', live);
+    // Every archive document, linked or not, is free of the withdrawn articles.
+    for (const [key, object] of store.objects) {
+      if (!key.includes('/archive/') && !key.startsWith('feeds/archive/')) continue;
+      if (!key.startsWith('feeds/')) continue;
+      for (const a of down) expect(object.body.toString(), key).not.toContain(`>${a.url}<`);
+    }
+    expect(unpairedLinks(archiveLinks(files, archiveDocs(store, '')))).toEqual([]);
+  });
+
+  it('the engine keeps the archive the build writes, page for page', async () => {
+    const { store, syndicator, files } = setup({ pageItems: 4 });
+    const articles = Array.from({ length: 45 }, (_, i) => story(i));
+    for (const a of [...articles].reverse()) await syndicator.publishArticle(a);
+    const { buildFeeds } = await import('../src/build.js');
+    const built = new Map(buildFeeds(articles, makeSite({ archives: true, limits: { items: 5 }, archivePageItems: 4 })).map((f) => [f.path, f.body]));
+    const archived = [...built.keys()].filter((p) => p.includes('archive/'));
+    expect(archived.length).toBeGreaterThan(10);
+    for (const path of archived) expect(files.get(path), path).toBe(built.get(path));
+    for (const path of ['rss.xml', 'atom.xml', 'feed.json', 'sections/world/rss.xml']) expect(files.get(path), path).toBe(built.get(path));
+    void store;
   });
 });
 

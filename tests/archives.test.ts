@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
 import { makeArticle, makeSite, parseXml } from './helpers.js';
-import { FEED_URL, walk } from './support/archive-walk.js';
+import { archiveLinks, FEED_URL, unpairedLinks, walk } from './support/archive-walk.js';
 
 const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 22 * 3600_000).toISOString().replace(/\.000Z$/, 'Z');
 const story = (i: number, extra: Partial<Article> = {}) => makeArticle({ id: `s${String(i).padStart(3, '0')}`, url: `https://news.test.example/s${i}`, published: day(i), updated: day(i), section: i % 3 === 0 ? 'Sport' : 'World', ...extra });
@@ -81,6 +81,17 @@ describe('RFC 5005 archives in a build', () => {
     // The current files carry the same count in every format.
     const counts = [parseXml(map.get('rss.xml') as string).rss.channel.item, parseXml(map.get('atom.xml') as string).feed.entry, JSON.parse(map.get('feed.json') as string).items].map((l) => [l ?? []].flat().length);
     expect(new Set(counts).size).toBe(1);
+  });
+
+  it('a month over archivePageItems takes pages, counted from its oldest; the newest keeps the month’s name; every link pairs up', () => {
+    const paged = byPath(buildFeeds(articles, makeSite({ archives: true, limits: { items: 10 }, archivePageItems: 7 })));
+    const { ids, visited } = walk(paged, 'rss.xml', 'rss');
+    expect(ids).toEqual([...articles].reverse().map((a) => a.url));
+    // January 2024 has 34 stories: pages -1 (oldest 7) to -4, and the newest (6) as 2024-01.
+    expect(visited.filter((p) => p.startsWith('archive/2024-01'))).toEqual(['archive/2024-01/rss.xml', 'archive/2024-01-4/rss.xml', 'archive/2024-01-3/rss.xml', 'archive/2024-01-2/rss.xml', 'archive/2024-01-1/rss.xml']);
+    const docs = [...paged.keys()].filter((p) => p.startsWith('archive/') && p.endsWith('rss.xml'));
+    expect(unpairedLinks(archiveLinks(paged, docs))).toEqual([]);
+    for (const doc of docs) expect([parseXml(paged.get(doc) as string).rss.channel.item ?? []].flat().length, doc).toBeLessThanOrEqual(7);
   });
 
   it('articles the current document leaves out for its byte budget are in the newest archive, not lost', () => {

@@ -12,9 +12,9 @@
  * or changes its record settles the months it touched afterwards; the feed state holds what is owed until
  * then, so a writer that dies leaves it to the next one.
  */
-import { archiveEntry, type MonthLinks, monthOf, neighbours } from '../archive.js';
+import { archiveEntry, archiveFolder, type MonthLinks, monthOf, monthPages, neighbours, pageCount } from '../archive.js';
 import { type Article, compareNewestFirst } from '../article.js';
-import { renderArchiveMonth } from '../build.js';
+import { renderArchivePage } from '../build.js';
 import { describeError, StoreError } from '../errors.js';
 import { type FeedState, parseState } from '../feed-state.js';
 import { monthStateKey, stateKey } from '../layout.js';
@@ -45,22 +45,30 @@ export interface MonthState {
   /** Archive entries (src/archive.ts archiveEntry), newest first. */
   entries: Article[];
   links: MonthLinks;
+  /**
+   * Every page ever written, by key, with a signature of what it shows ('' for a page the month no longer
+   * needs: written empty, so no takedown outlives it there).
+   */
+  pages: Record<string, string>;
+  /** Pages this revision changed: the next writer checks their documents were written before it commits. */
+  changed: string[];
+  /** sha256 of each document, by path. */
   files: Record<string, string>;
 }
 
-const emptyMonth = (path: string, month: string): MonthState => ({ format: 1, path, month, revision: 0, entries: [], links: {}, files: {} });
+const emptyMonth = (path: string, month: string): MonthState => ({ format: 1, path, month, revision: 0, entries: [], links: {}, pages: {}, changed: [], files: {} });
 
 function parseMonth(body: Buffer, key: string): MonthState {
   try {
     const state = JSON.parse(body.toString('utf8')) as MonthState;
     if (state.format !== 1 || !Array.isArray(state.entries) || typeof state.month !== 'string') throw new Error('unknown format');
-    return { ...state, links: state.links ?? {}, files: state.files ?? {} };
+    return { ...state, links: state.links ?? {}, pages: state.pages ?? {}, changed: state.changed ?? [], files: state.files ?? {} };
   } catch (cause) {
     throw new StoreError(key, 'archive month state is unreadable', { cause });
   }
 }
 
-const monthContent = (state: MonthState) => stable({ ...state, revision: 0 });
+const monthContent = (state: MonthState) => stable({ ...state, revision: 0, changed: [] });
 
 /** The articles a feed state's current files carry. */
 export const carriedIds = (state: Pick<FeedState, 'items' | 'carried'>) => new Set(state.items.slice(0, state.carried ?? 0).map((a) => a.id));
@@ -85,26 +93,29 @@ export class Archives {
 
   /**
    * Brings one month up to date for `ids` (and, with `held`, every article it holds): each placed as its
-   * record and the feed state (both read after the month's state) say. Then writes its documents.
+   * record and the feed state (both read after the month's state) say. Then writes the documents of the
+   * pages that changed. `rerender`: every page is rendered again (the site configuration changed).
    */
-  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean } = {}): Promise<string[]> {
+  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean; rerender?: boolean } = {}): Promise<string[]> {
     const { store, maxAttempts } = this.engine;
     const key = monthStateKey(path, month);
+    const written: string[] = [];
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const current = await store.get(key);
       let state: MonthState;
       try {
         state = current ? parseMonth(current.body, key) : emptyMonth(path, month);
       } catch (error) {
-        // Derived data: rebuilt from what it held cannot be known, so from the feed's index by a republish.
+        // Derived data: what it held is lost; a republish after archives are turned off and on rebuilds it.
         this.engine.log.error('unreadable archive month rebuilt', { key, reason: describeError(error) });
         state = emptyMonth(path, month);
       }
+      // The pages the last writer changed are written before this one commits (it may have died first).
+      written.push(...(await this.writePages(state, state.changed, false)));
       const before = monthContent(state);
-      const previousFiles = state.files;
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
-      // Both read after the month's state (side by side): the feed state and the records.
-      // Each record is cut to its archive entry as it is read: a month's worth of whole articles is never held.
+      // Both read after the month's state (side by side): the feed state and the records. Each record is
+      // cut to its archive entry as it is read: a month's worth of whole articles is never held.
       const [feed, candidates] = await Promise.all([
         this.feedState(path),
         mapLimited(touched, READ_CONCURRENCY, async (id) => {
@@ -113,23 +124,118 @@ export class Archives {
         }),
       ]);
       const carried = feed ? carriedIds(feed) : new Set<string>();
-      const placed = touched.map((id, i) => {
-        const entry = candidates[i] ?? null;
-        return { id, entry: entry && !carried.has(id) ? entry : null };
+      const placed = touched.flatMap((id, i) => {
+        const entry = candidates[i];
+        return entry && !carried.has(id) ? [entry] : [];
       });
+      const listed = feed?.archive?.months.includes(month) === true;
       // A month no article was ever archived in, with none to place now: nothing to write (its documents
       // exist once it joins the feed state's list, which its neighbours then link).
-      if (!current && !placed.some((p) => p.entry) && !feed?.archive?.months.includes(month)) return [];
+      if (!current && placed.length === 0 && !listed) return written;
       const drop = new Set(touched);
-      state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed.flatMap((p) => (p.entry ? [p.entry] : []))].sort(compareNewestFirst);
-      state.links = neighbours(feed?.archive?.months ?? [], month);
-      const rendered = this.render(state);
-      state.files = rendered.hashes;
-      if (current && monthContent(state) === before) return this.write(key, current.etag, state, rendered, null);
+      state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed].sort(compareNewestFirst);
+      state.links = neighbours(feed?.archive?.months ?? [], month, feed?.archive?.paged ?? []);
+      const signed = this.sign(state);
+      const changed = Object.keys(signed).filter((page) => options.rerender || signed[page] !== state.pages[page]);
+      state.pages = signed;
+      state.changed = changed.sort();
+      const rendered = this.render(state, changed);
+      for (const file of rendered.files) state.files[file.path] = rendered.hashes[file.path] as string;
+      if (current && monthContent(state) === before && changed.length === 0) return [...written, ...(await this.afterCommit(key, current.etag, state, []))].sort();
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
-        return this.write(key, etag, state, rendered, current ? previousFiles : {});
+        written.push(...(await this.afterCommit(key, etag, state, changed, rendered)));
+        // The next older month links this one's oldest page, whose name depends on whether it has pages.
+        if ((pageCount(state.entries.length, this.settings.site.archivePageItems) > 1) !== (feed?.archive?.paged?.includes(month) === true)) written.push(...(await this.markPaged(path, month, cache)));
+        return written.sort();
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.engine.sleep(backoffMs(attempt));
+      }
+    }
+    throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
+  }
+
+  /** Each page's signature: what its documents show (their entries, names and links, the site). */
+  private sign(state: MonthState): Record<string, string> {
+    const signed: Record<string, string> = {};
+    // A page no longer needed stays, empty ('').
+    for (const page of Object.keys(state.pages)) signed[page] = '';
+    for (const page of monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems)) {
+      signed[page.key] = sha256(stable({ page, site: this.renderedWith }));
+    }
+    return signed;
+  }
+
+  /** The pages `keys` of the state, rendered (a page it no longer needs: an empty document). */
+  private render(state: MonthState, keys: readonly string[]): Rendered {
+    const wanted = new Set(keys);
+    const pages = monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems);
+    const byKey = new Map(pages.map((page) => [page.key, page]));
+    const files = [...wanted].sort().flatMap((key) => renderArchivePage(state.path, byKey.get(key) ?? { key, entries: [] }, this.settings.site));
+    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
+  }
+
+  /**
+   * Makes the documents of `keys` what the state says: rendered and put when `known` is false (they
+   * changed), else each compared with its stored hash first (a HEAD) and put only if it differs.
+   */
+  private async writePages(state: MonthState, keys: readonly string[], changed: boolean, rendered?: Rendered): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const files = rendered ?? this.render(state, keys);
+    return writeFiles(this.engine, this.settings.feedPrefix, files, changed ? {} : null, (file) => this.cacheControl(state, file.path));
+  }
+
+  /** The newest page of the newest month gets the feeds' Cache-Control (articles still cross into it); the others keep. */
+  private cacheControl(state: MonthState, file: string): string {
+    const newestPage = file.startsWith(archiveFolder(state.path, state.month));
+    return newestPage && !state.links.newer ? this.settings.cacheControl : this.settings.archiveCacheControl;
+  }
+
+  /** Writes the committed month's changed pages; if another writer committed since, those pages as it has them. */
+  private async afterCommit(key: string, committed: string, state: MonthState, changed: readonly string[], rendered?: Rendered): Promise<string[]> {
+    const { store, maxAttempts } = this.engine;
+    const written = new Set<string>(await this.writePages(state, changed, true, rendered));
+    let etag = committed;
+    for (let round = 1; round <= maxAttempts; round++) {
+      const head = await store.head(key);
+      if (!head || head.etag === etag) return [...written].sort();
+      const latest = await store.get(key);
+      if (!latest) return [...written].sort();
+      etag = latest.etag;
+      const newer = parseMonth(latest.body, key);
+      // What this writer put may have landed after the newer writer's own: those pages checked again.
+      for (const file of await this.writePages(newer, [...new Set([...changed, ...newer.changed])], false)) written.add(file);
+    }
+    throw new StoreError(key, `archive month kept moving after ${maxAttempts} rounds of writing`);
+  }
+
+  /**
+   * Says in the feed state whether the month has more than one page (read after the feed state), and owes
+   * the next older month its new link, which is settled at once (and by the next writer if this one dies).
+   */
+  private async markPaged(path: string, month: string, cache: RecordCache): Promise<string[]> {
+    const { store, maxAttempts } = this.engine;
+    const key = stateKey(path);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await store.get(key);
+      if (!current) return [];
+      const feed = parseState(current.body, key);
+      const monthState = await store.get(monthStateKey(path, month));
+      if (!feed.archive || !monthState) return [];
+      const paged = pageCount(parseMonth(monthState.body, monthStateKey(path, month)).entries.length, this.settings.site.archivePageItems) > 1;
+      const list = new Set(feed.archive.paged ?? []);
+      if (list.has(month) === paged) return [];
+      if (paged) list.add(month);
+      else list.delete(month);
+      const { older } = neighbours(feed.archive.months, month);
+      feed.archive = { ...feed.archive, paged: [...list].sort(), owed: older ? { ...feed.archive.owed, [older]: feed.archive.owed[older] ?? [] } : feed.archive.owed };
+      if (feed.archive.paged?.length === 0) delete feed.archive.paged;
+      feed.revision += 1;
+      try {
+        await store.put(key, stable(feed), { contentType: 'application/json', ifMatch: current.etag });
+        return older ? this.reconcile(path, older, [], cache) : [];
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
         await this.engine.sleep(backoffMs(attempt));
@@ -141,31 +247,5 @@ export class Archives {
   private async feedState(path: string): Promise<FeedState | null> {
     const object = await this.engine.store.get(stateKey(path));
     return object ? parseState(object.body, stateKey(path)) : null;
-  }
-
-  private render(state: MonthState): Rendered {
-    const files = renderArchiveMonth(state.path, state.month, state.entries, state.links, this.settings.site);
-    return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
-  }
-
-  /** Writes the committed month's documents; if another writer committed since, the newer month's too. */
-  private async write(key: string, committed: string, state: MonthState, rendered: Rendered, previous: Record<string, string> | null): Promise<string[]> {
-    const { store, maxAttempts } = this.engine;
-    const written = new Set<string>();
-    let etag = committed;
-    for (let round = 1; round <= maxAttempts; round++) {
-      // The newest month gets the feeds' Cache-Control (articles still cross into it); older ones keep.
-      const cacheControl = state.links.newer ? this.settings.archiveCacheControl : this.settings.cacheControl;
-      for (const file of await writeFiles(this.engine, this.settings.feedPrefix, rendered, previous, () => cacheControl)) written.add(file);
-      const head = await store.head(key);
-      if (!head || head.etag === etag) return [...written].sort();
-      const latest = await store.get(key);
-      if (!latest) return [...written].sort();
-      etag = latest.etag;
-      state = parseMonth(latest.body, key);
-      rendered = this.render(state);
-      previous = null;
-    }
-    throw new StoreError(key, `archive month kept moving after ${maxAttempts} rounds of writing`);
   }
 }

@@ -37,3 +37,29 @@ export function walk(files: { get(path: string): string | undefined }, start: st
   return { ids, visited };
 }
 
+
+/** Every archive document's prev-archive and next-archive links, by path (RSS), for checking they pair up. */
+export function archiveLinks(files: { get(path: string): string | undefined }, paths: readonly string[], base = FEED_URL): Map<string, { prev?: string; next?: string }> {
+  const links = new Map<string, { prev?: string; next?: string }>();
+  for (const path of paths) {
+    const channel = parseXml(files.get(path) ?? '').rss.channel;
+    const rel = (name: string) => {
+      const href = [channel['atom:link']].flat().find((l: Record<string, string>) => l['@rel'] === name)?.['@href'] as string | undefined;
+      return href?.startsWith(base) ? decodeURI(href.slice(base.length)) : href;
+    };
+    const prev = rel('prev-archive');
+    const next = rel('next-archive');
+    links.set(path, { ...(prev ? { prev } : {}), ...(next ? { next } : {}) });
+  }
+  return links;
+}
+
+/** What does not pair up: a document whose next-archive does not link back to it as its prev-archive, and so on. */
+export function unpairedLinks(links: Map<string, { prev?: string; next?: string }>): string[] {
+  const problems: string[] = [];
+  for (const [path, { prev, next }] of links) {
+    if (next && links.get(next)?.prev !== path) problems.push(`${path} -> next ${next}, whose prev is ${links.get(next)?.prev}`);
+    if (prev && links.get(prev)?.next !== path) problems.push(`${path} -> prev ${prev}, whose next is ${links.get(prev)?.next}`);
+  }
+  return problems;
+}

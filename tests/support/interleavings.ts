@@ -50,8 +50,10 @@ export const SITE = parseSiteConfig(
     // The news sitemap: the site's window also holds every article within a day of the newest, at most 3
     // (more than the site's files show), refilled from the index when a takedown moves its horizon back.
     newsSitemap: { days: 1, maxItems: 3 },
-    // RFC 5005 archives of the site and each section (src/engine/archives.ts).
+    // RFC 5005 archives of the site and each section (src/engine/archives.ts), a page an article, so a
+    // month of two has pages and the month before links its oldest.
     archives: true,
+    archivePageItems: 1,
   },
   'model',
 );
