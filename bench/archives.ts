@@ -77,7 +77,6 @@ export async function publishIntoBusyMonth(month: number, runs = 9): Promise<Mon
     puts += store.puts;
     bytes += store.bytes;
   }
-  if (process.env.BENCH_DEBUG) console.log([...store.objects.entries()].filter(([k]) => k.includes("archive")).map(([k, o]) => `${k} ${o.body.length}`).join("\n"));
   return { month, ms: stats(times), puts: puts / runs, kbWritten: bytes / runs / 1024 };
 }
 

@@ -68,7 +68,7 @@ function photoUrlPrefix(value: string): string {
 }
 
 /** The environment variable behind each site setting (Lambda's errors name the variable). */
-const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', 'newsSitemap.name': 'NEWS_SITEMAP_NAME', 'newsSitemap.language': 'NEWS_SITEMAP_LANGUAGE', newsSitemap: 'NEWS_SITEMAP', archives: 'ARCHIVES', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
+const ENV_NAMES: Record<string, string> = { url: 'SITE_URL', feedUrl: 'FEED_BASE_URL', title: 'SITE_TITLE', description: 'SITE_DESCRIPTION', language: 'SITE_LANGUAGE', publisher: 'SITE_PUBLISHER', copyright: 'SITE_COPYRIGHT', logo: 'SITE_LOGO', icon: 'SITE_ICON', cover: 'SITE_COVER', accentColor: 'SITE_ACCENT_COLOR', darkModeLogo: 'SITE_DARK_MODE_LOGO', feeds: 'SITE_FEEDS', 'newsSitemap.name': 'NEWS_SITEMAP_NAME', 'newsSitemap.language': 'NEWS_SITEMAP_LANGUAGE', newsSitemap: 'NEWS_SITEMAP', archives: 'ARCHIVES', archivePageItems: 'ARCHIVE_PAGE_ITEMS', hubs: 'WEBSUB_HUBS', 'limits.items': 'FEED_ITEMS', 'limits.feedBytes': 'FEED_BYTES', 'limits.itemChars': 'FEED_ITEM_CHARS' };
 
 /**
  * The site configuration, derived the same way for the CLI (a site.json, a stored config, the defaults)
@@ -151,6 +151,7 @@ export function readServiceConfig(env: Env = process.env): ServiceConfig {
     feeds: jsonValue(env, 'SITE_FEEDS'),
     newsSitemap: newsSitemapOf(env),
     archives: switchOf(env, 'ARCHIVES'),
+    archivePageItems: optional(env, 'ARCHIVE_PAGE_ITEMS') === undefined ? undefined : Number(optional(env, 'ARCHIVE_PAGE_ITEMS')),
     hubs: optional(env, 'WEBSUB_HUBS')
       ?.split(',')
       .map((hub) => hub.trim())

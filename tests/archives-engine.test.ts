@@ -190,6 +190,10 @@ describe('archives in Lambda', () => {
     expect(readServiceConfig({ ...env, ARCHIVES: 'on' }).site.archives).toBe(true);
     expect(readServiceConfig({ ...env, ARCHIVES: 'off' }).site.archives).toBe(false);
     expect(() => readServiceConfig({ ...env, ARCHIVES: 'maybe' })).toThrow(/ARCHIVES/);
+    expect(readServiceConfig({ ...env, ARCHIVE_PAGE_ITEMS: '100' }).site.archivePageItems).toBe(100);
+    expect(readServiceConfig(env).site.archivePageItems).toBe(500);
+    expect(() => readServiceConfig({ ...env, ARCHIVE_PAGE_ITEMS: '0' })).toThrow(/ARCHIVE_PAGE_ITEMS/);
+    expect(() => readServiceConfig({ ...env, ARCHIVE_PAGE_ITEMS: 'many' })).toThrow(/ARCHIVE_PAGE_ITEMS/);
     expect(readServiceConfig({ ...env, ARCHIVE_CACHE_CONTROL: 'public, max-age=86400' }).archiveCacheControl).toBe('public, max-age=86400');
     expect(() => readServiceConfig({ ...env, ARCHIVE_CACHE_CONTROL: 'x\u0001y' })).toThrow(/ARCHIVE_CACHE_CONTROL/);
   });
