@@ -52,7 +52,7 @@ export interface RenderOptions {
   /**
    * `build` with archives: every article of the site or section scope, newest first, as archive entries
    * (src/archive.ts archiveEntry). Those its current files do not carry are written to monthly archive
-   * documents (renderArchiveMonth).
+   * documents (renderArchivePage).
    */
   all?: readonly Article[];
 }
