@@ -141,13 +141,20 @@ export class Archives {
       state.changed = changed.sort();
       const rendered = this.render(state, changed);
       for (const file of rendered.files) state.files[file.path] = rendered.hashes[file.path] as string;
-      if (current && monthContent(state) === before && changed.length === 0) return [...written, ...(await this.afterCommit(key, current.etag, state, []))].sort();
+      // The next older month links this one's oldest page, whose name depends on whether it has pages: the
+      // feed state says so (checked after every settle, so one that died before saying so is made good).
+      const pagedNow = pageCount(state.entries.length, this.settings.site.archivePageItems) > 1;
+      const listedPaged = feed?.archive?.paged?.includes(month) === true;
+      if (current && monthContent(state) === before && changed.length === 0) {
+        written.push(...(await this.afterCommit(key, current.etag, state, [])));
+        if (pagedNow !== listedPaged) written.push(...(await this.markPaged(path, month, cache)));
+        return written.sort();
+      }
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
         written.push(...(await this.afterCommit(key, etag, state, changed, rendered)));
-        // The next older month links this one's oldest page, whose name depends on whether it has pages.
-        if ((pageCount(state.entries.length, this.settings.site.archivePageItems) > 1) !== (feed?.archive?.paged?.includes(month) === true)) written.push(...(await this.markPaged(path, month, cache)));
+        if (pagedNow !== listedPaged) written.push(...(await this.markPaged(path, month, cache)));
         return written.sort();
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
