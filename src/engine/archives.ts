@@ -110,19 +110,21 @@ export class Archives {
         this.engine.log.error('unreadable archive month rebuilt', { key, reason: describeError(error) });
         state = emptyMonth(path, month);
       }
-      // The pages the last writer changed are written before this one commits (it may have died first).
-      written.push(...(await this.writePages(state, state.changed, false)));
       const before = monthContent(state);
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
-      // Both read after the month's state (side by side): the feed state and the records. Each record is
-      // cut to its archive entry as it is read: a month's worth of whole articles is never held.
-      const [feed, candidates] = await Promise.all([
+      // Side by side: the pages the last writer changed are checked (it may have died before writing them;
+      // they are written before this one commits), and the feed state and the records are read, both after
+      // the month's state. Each record is cut to its archive entry as it is read: a month's worth of whole
+      // articles is never held.
+      const [checked, feed, candidates] = await Promise.all([
+        this.writePages(state, state.changed, false),
         this.feedState(path),
         mapLimited(touched, READ_CONCURRENCY, async (id) => {
           const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
           return entry?.kind === 'item' && monthOf(entry.article) === month ? archiveEntry(entry.article) : null;
         }),
       ]);
+      written.push(...checked);
       const carried = feed ? carriedIds(feed) : new Set<string>();
       const placed = touched.flatMap((id, i) => {
         const entry = candidates[i];

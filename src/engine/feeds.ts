@@ -322,9 +322,13 @@ export class Feeds {
       }
     }
     if (!committed) throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
-    const written = await this.writeCommitted(key, committed);
-    if (!committed.owed || Object.keys(committed.owed).length === 0) return written;
-    return [...written, ...(await this.settleArchive(path, committed, cache))].sort();
+    // The archive's months are settled beside the feed's files (they need only the committed state).
+    const owed = committed.owed && Object.keys(committed.owed).length > 0;
+    const [written, archived] = await Promise.all([this.writeCommitted(key, committed), owed ? this.archives.settle(path, committed.owed as Record<string, string[]>, cache) : []]);
+    // Then said in the state (after the files: a write of the state before would send the feed's own writer
+    // round again).
+    if (owed) await this.clearOwed(path, committed);
+    return [...written, ...archived].sort();
   }
 
   /**
@@ -402,15 +406,14 @@ export class Feeds {
     if (state.archive) state.archive = { months: state.archive.months, owed: {} };
   }
 
-  /** Settles the months the committed state owes, then says so in the state if no one has written it since. */
-  private async settleArchive(path: string, committed: Committed, cache: RecordCache): Promise<string[]> {
+  /** The months the committed state owed are settled: says so in the state, if no one has written it since. */
+  private async clearOwed(path: string, committed: Committed): Promise<void> {
     const owed = committed.owed as Record<string, string[]>;
-    const written = await this.archives.settle(path, owed, cache);
     const key = stateKey(path);
     // Said by compare-and-swap on the state committed: if another writer has written since, it read what
     // this one owed and settles it too.
     const state = committed.state as FeedState;
-    if (!state.archive) return written;
+    if (!state.archive) return;
     const left: Record<string, string[]> = {};
     for (const [month, ids] of Object.entries(state.archive.owed)) {
       const settled = new Set(owed[month] ?? []);
@@ -424,7 +427,6 @@ export class Feeds {
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
-    return written;
   }
 
   /**
