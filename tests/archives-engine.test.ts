@@ -99,6 +99,17 @@ describe('RFC 5005 archives kept by the engine', () => {
     expectWalks(files, 'sections/sport/', [...imported, ...first].filter((a) => a.section === 'Sport'));
   });
 
+  it('a month state that cannot be read is rebuilt: the next republish backfills the archive, and nothing is lost', async () => {
+    const { store, syndicator, files } = setup();
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    await store.put('state/site/archive/2024-01.json', '{"format":1,"entries":');
+    await syndicator.publishArticle(story(30));
+    await syndicator.unpublishId('s002', '2024-03-01T00:00:00Z');
+    await syndicator.republish();
+    expectWalks(files, '', [...articles, story(30)].filter((a) => a.id !== 's002'));
+  });
+
   it('older months are cached long; the newest keeps the feeds’ Cache-Control', async () => {
     const { store, syndicator } = setup();
     for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(i));

@@ -82,7 +82,31 @@ export class Archives {
 
   /** What the months' documents are rendered with: a republish renders them all again when it changes. */
   get renderedWith(): string {
-    return sha256(stable(siteConfigInput(this.settings.site))).slice(0, 16);
+    this.rendered ??= sha256(stable(siteConfigInput(this.settings.site))).slice(0, 16);
+    return this.rendered;
+  }
+
+  private rendered: string | undefined;
+
+  /** The feed's archive must be backfilled again (a month state was lost): its current files link none until then. */
+  private async unbuild(path: string): Promise<void> {
+    const { store, maxAttempts } = this.engine;
+    const key = stateKey(path);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await store.get(key);
+      if (!current) return;
+      const feed = parseState(current.body, key);
+      if (!feed.archive?.built) return;
+      feed.archive = { ...feed.archive, built: false };
+      feed.revision += 1;
+      try {
+        await store.put(key, stable(feed), { contentType: 'application/json', ifMatch: current.etag });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.engine.sleep(backoffMs(attempt));
+      }
+    }
   }
 
   /** Settles every month owed (see ArchiveIndex.owed): returns the documents written. */
@@ -94,9 +118,9 @@ export class Archives {
   /**
    * Brings one month up to date for `ids` (and, with `held`, every article it holds): each placed as its
    * record and the feed state (both read after the month's state) say. Then writes the documents of the
-   * pages that changed. `rerender`: every page is rendered again (the site configuration changed).
+   * pages that changed (a page's signature holds the site configuration: all of them when it changed).
    */
-  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean; rerender?: boolean } = {}): Promise<string[]> {
+  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean } = {}): Promise<string[]> {
     const { store, maxAttempts } = this.engine;
     const key = monthStateKey(path, month);
     const written: string[] = [];
@@ -106,8 +130,9 @@ export class Archives {
       try {
         state = current ? parseMonth(current.body, key) : emptyMonth(path, month);
       } catch (error) {
-        // Derived data: what it held is lost; a republish after archives are turned off and on rebuilds it.
-        this.engine.log.error('unreadable archive month rebuilt', { key, reason: describeError(error) });
+        // Derived data: what it held is lost, so the feed's archive is backfilled by the next republish.
+        this.engine.log.error('unreadable archive month: rebuilt by the next republish', { key, reason: describeError(error) });
+        await this.unbuild(path);
         state = emptyMonth(path, month);
       }
       const before = monthContent(state);
@@ -138,7 +163,7 @@ export class Archives {
       state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed].sort(compareNewestFirst);
       state.links = neighbours(feed?.archive?.months ?? [], month, feed?.archive?.paged ?? []);
       const signed = this.sign(state);
-      const changed = Object.keys(signed).filter((page) => options.rerender || signed[page] !== state.pages[page]);
+      const changed = Object.keys(signed).filter((page) => signed[page] !== state.pages[page]);
       state.pages = signed;
       state.changed = changed.sort();
       const rendered = this.render(state, changed);
