@@ -110,6 +110,25 @@ describe('RFC 5005 archives kept by the engine', () => {
     expectWalks(files, '', [...articles, story(30)].filter((a) => a.id !== 's002'));
   });
 
+  it('turned off: writers keep the archive until the republish that turns it off empties every document; a takedown meanwhile leaves it too', async () => {
+    const { store, syndicator, files } = setup();
+    const articles = Array.from({ length: 30 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    const off = new Syndicator(store, { site: makeSite({ archives: false, limits: { items: 5 } }), feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: 2 }, memoryLogger());
+    // A writer of the new configuration before its republish: the takedown leaves the archive.
+    await off.unpublishId('s004', '2024-03-01T00:00:00Z');
+    const archiveText = () => [...store.objects].filter(([k]) => k.startsWith('feeds/archive/')).map(([, o]) => o.body.toString()).join('');
+    expect(archiveText()).not.toContain('https://news.test.example/s4<');
+    expect(archiveText()).toContain('https://news.test.example/s3<');
+    await off.republish();
+    expect(files.get('rss.xml')).not.toContain('prev-archive');
+    // Every archive document is empty now.
+    expect(archiveText()).not.toMatch(/<item>|<entry>|"id":"s0/);
+    // On again: the republish backfills, and the takedown stays down.
+    await syndicator.republish();
+    expectWalks(files, '', articles.filter((a) => a.id !== 's004'));
+  });
+
   it('older months are cached long; the newest keeps the feeds’ Cache-Control', async () => {
     const { store, syndicator } = setup();
     for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(i));

@@ -119,8 +119,9 @@ export class Archives {
    * Brings one month up to date for `ids` (and, with `held`, every article it holds): each placed as its
    * record and the feed state (both read after the month's state) say. Then writes the documents of the
    * pages that changed (a page's signature holds the site configuration: all of them when it changed).
+   * `purge`: archives are off, the month is emptied (with `held`), reading no record.
    */
-  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean } = {}): Promise<string[]> {
+  async reconcile(path: string, month: string, ids: readonly string[], cache: RecordCache, options: { held?: boolean; purge?: boolean } = {}): Promise<string[]> {
     const { store, maxAttempts } = this.engine;
     const key = monthStateKey(path, month);
     const written: string[] = [];
@@ -144,16 +145,19 @@ export class Archives {
       const [checked, feed, candidates] = await Promise.all([
         this.writePages(state, state.changed, false),
         this.feedState(path),
-        mapLimited(touched, READ_CONCURRENCY, async (id) => {
+        // Emptying the month (archives off): no record is needed.
+        mapLimited(options.purge ? [] : touched, READ_CONCURRENCY, async (id) => {
           const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
           return entry?.kind === 'item' && monthOf(entry.article) === month ? archiveEntry(entry.article) : null;
         }),
       ]);
       written.push(...checked);
       const carried = feed ? carriedIds(feed) : new Set<string>();
+      // No archive in the feed state (turned off): nothing is in any month.
+      const kept = feed?.archive !== undefined;
       const placed = touched.flatMap((id, i) => {
         const entry = candidates[i];
-        return entry && !carried.has(id) ? [entry] : [];
+        return kept && entry && !carried.has(id) ? [entry] : [];
       });
       const listed = feed?.archive?.months.includes(month) === true;
       // A month no article was ever archived in, with none to place now: nothing to write (its documents

@@ -167,7 +167,8 @@ export class Feeds {
     // cleared), so declaring it again backfills it.
     if (isDefaultScope(path)) {
       const written = await this.update(path, { touched: [], forced: false, full: true, create: declared }, cache);
-      return this.archiving(path) ? [...written, ...(await this.republishArchive(path, cache))].sort() : written;
+      if (this.archiving(path)) return [...written, ...(await this.republishArchive(path, cache))].sort();
+      return [...written, ...(await this.purgeArchive(path, cache))].sort();
     }
     if (!declared) return this.update(path, { touched: [], forced: false, full: true, create: false, indexed: false }, cache);
     const current = await this.engine.store.get(stateKey(path));
@@ -183,6 +184,41 @@ export class Feeds {
       await this.backfill(path, cache);
     }
     return this.update(path, { touched: [], forced: !indexed, full: true, create: true, indexed: true }, cache);
+  }
+
+  /**
+   * Archives turned off: the archive is dropped from the feed state (its current files link none), then
+   * each month is settled without it, which empties its documents (a writer that read the state before
+   * settles the same way), so no article stays public in a document nothing maintains. A later turn on
+   * backfills from the index.
+   */
+  private async purgeArchive(path: string, cache: RecordCache): Promise<string[]> {
+    const key = stateKey(path);
+    const stored = await this.engine.store.get(key);
+    if (!stored || !parseState(stored.body, key).archive) return [];
+    const { store, maxAttempts } = this.engine;
+    let months: string[] = [];
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await store.get(key);
+      if (!current) return [];
+      const state = parseState(current.body, key);
+      if (!state.archive) break;
+      months = state.archive.months;
+      delete state.archive;
+      delete state.carried;
+      state.revision += 1;
+      try {
+        await store.put(key, stable(state), { contentType: 'application/json', ifMatch: current.etag });
+        break;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await this.engine.sleep(backoffMs(attempt));
+      }
+    }
+    const emptied = await mapLimited(months, 4, (month) => this.archives.reconcile(path, month, [], cache, { held: true, purge: true }));
+    this.engine.log.info('archive emptied: archives are off', { feed: path, months: months.length });
+    // The current files, rendered again without the boundary.
+    return [...emptied.flat(), ...(await this.update(path, { touched: [], forced: true, full: false }, cache))].sort();
   }
 
   /**
@@ -305,8 +341,8 @@ export class Feeds {
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
-      if (this.archiving(path)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null);
-      else this.dropArchive(state);
+      if (this.keepsArchive(state)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null);
+      else delete state.carried;
       const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
       if (unchanged && !how.forced) {
         committed = { etag: current.etag, previousFiles: null, rendered, ...(state.archive ? { owed: state.archive.owed, state: structuredClone(state) } : {}) };
@@ -400,10 +436,13 @@ export class Feeds {
     state.archive = { ...index, months: list, owed: Object.fromEntries(due.map(([month, ids]) => [month, [...ids].sort()])) };
   }
 
-  /** Archives turned off: the current files carry no boundary, and a later turn on backfills again. */
-  private dropArchive(state: FeedState): void {
-    delete state.carried;
-    if (state.archive) state.archive = { months: state.archive.months, owed: {} };
+  /**
+   * Whether this write keeps the scope's archive: archives are on, or they were and the republish that
+   * turns them off has not yet emptied them (a writer of the old configuration still running, or one of the
+   * new before its republish): until then every takedown still leaves the archive documents.
+   */
+  private keepsArchive(state: FeedState): boolean {
+    return this.archiving(state.path) || (isDefaultScope(state.path) && state.archive !== undefined);
   }
 
   /** The months the committed state owed are settled: says so in the state, if no one has written it since. */
@@ -600,13 +639,13 @@ export class Feeds {
     const recent = limits.recent ? state.items.slice(0, itemsNeeded(state.items, limits)) : undefined;
     // With archives: every format carries the same items, and (once backfilled) links the month of the
     // first it does not carry.
-    const archive = this.archiving(state.path)
+    const archive = this.keepsArchive(state)
       ? {
           monthAt: (k: number) => {
             const next = state.items[k];
             return next ? monthOf(next) : null;
           },
-          link: state.archive?.built === true,
+          link: this.archiving(state.path) && state.archive?.built === true,
           onCarried: (k: number) => {
             state.carried = k;
           },
