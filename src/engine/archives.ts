@@ -15,6 +15,7 @@
 import { archiveEntry, archiveFolder, type MonthLinks, monthOf, monthPages, neighbours, pageCount } from '../archive.js';
 import { type Article, compareNewestFirst } from '../article.js';
 import { renderArchivePage } from '../build.js';
+import { ARCHIVE_FOLDER } from '../formats.js';
 import { describeError, StoreError } from '../errors.js';
 import { type FeedState, parseState } from '../feed-state.js';
 import { monthStateKey, stateKey } from '../layout.js';
@@ -67,8 +68,6 @@ function parseMonth(body: Buffer, key: string): MonthState {
     throw new StoreError(key, 'archive month state is unreadable', { cause });
   }
 }
-
-const monthContent = (state: MonthState) => stable({ ...state, revision: 0, changed: [] });
 
 /** The articles a feed state's current files carry. */
 export const carriedIds = (state: Pick<FeedState, 'items' | 'carried'>) => new Set(state.items.slice(0, state.carried ?? 0).map((a) => a.id));
@@ -125,6 +124,9 @@ export class Archives {
     const { store, maxAttempts } = this.engine;
     const key = monthStateKey(path, month);
     const written: string[] = [];
+    // Pages this writer put while checking a state that a newer one may since have replaced: checked
+    // again against the state that holds once it is done.
+    const putInChecks = new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const current = await store.get(key);
       let state: MonthState;
@@ -136,7 +138,6 @@ export class Archives {
         await this.unbuild(path);
         state = emptyMonth(path, month);
       }
-      const before = monthContent(state);
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
       // Side by side: the pages the last writer changed are checked (it may have died before writing them;
       // they are written before this one commits), and the feed state and the records are read, both after
@@ -152,6 +153,7 @@ export class Archives {
         }),
       ]);
       written.push(...checked);
+      for (const page of this.pagesOf(path, checked)) putInChecks.add(page);
       const carried = feed ? carriedIds(feed) : new Set<string>();
       // No archive in the feed state (turned off): nothing is in any month.
       const kept = feed?.archive !== undefined;
@@ -176,15 +178,13 @@ export class Archives {
       // feed state says so (checked after every settle, so one that died before saying so is made good).
       const pagedNow = pageCount(state.entries.length, this.settings.site.archivePageItems) > 1;
       const listedPaged = feed?.archive?.paged?.includes(month) === true;
-      if (current && monthContent(state) === before && changed.length === 0) {
-        written.push(...(await this.afterCommit(key, current.etag, state, [])));
-        if (pagedNow !== listedPaged) written.push(...(await this.markPaged(path, month, cache)));
-        return written.sort();
-      }
+      // Written even when nothing changed (like a record's writer writes its feeds' states): a writer that read
+      // this month's state before, and the feed state or a record before this one changed them, then loses
+      // its compare-and-swap and reads them again.
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
-        written.push(...(await this.afterCommit(key, etag, state, changed, rendered)));
+        written.push(...(await this.afterCommit(key, etag, state, changed, rendered, putInChecks)));
         if (pagedNow !== listedPaged) written.push(...(await this.markPaged(path, month, cache)));
         return written.sort();
       } catch (error) {
@@ -232,21 +232,37 @@ export class Archives {
   }
 
   /** Writes the committed month's changed pages; if another writer committed since, those pages as it has them. */
-  private async afterCommit(key: string, committed: string, state: MonthState, changed: readonly string[], rendered?: Rendered): Promise<string[]> {
+  /**
+   * Writes the committed month's changed pages, and checks again those it put while checking an older
+   * state; then, while another writer has committed since, every page this one put is checked against the
+   * newer state (what this writer put may have landed after the newer writer's own).
+   */
+  private async afterCommit(key: string, committed: string, state: MonthState, changed: readonly string[], rendered: Rendered, putInChecks: ReadonlySet<string>): Promise<string[]> {
     const { store, maxAttempts } = this.engine;
     const written = new Set<string>(await this.writePages(state, changed, true, rendered));
+    const mine = new Set([...changed, ...putInChecks]);
+    let pending = [...putInChecks].filter((page) => !changed.includes(page));
+    let latest = state;
     let etag = committed;
     for (let round = 1; round <= maxAttempts; round++) {
+      const put = await this.writePages(latest, pending, false);
+      for (const file of put) written.add(file);
+      for (const page of this.pagesOf(state.path, put)) mine.add(page);
       const head = await store.head(key);
       if (!head || head.etag === etag) return [...written].sort();
-      const latest = await store.get(key);
-      if (!latest) return [...written].sort();
-      etag = latest.etag;
-      const newer = parseMonth(latest.body, key);
-      // What this writer put may have landed after the newer writer's own: those pages checked again.
-      for (const file of await this.writePages(newer, [...new Set([...changed, ...newer.changed])], false)) written.add(file);
+      const object = await store.get(key);
+      if (!object) return [...written].sort();
+      etag = object.etag;
+      latest = parseMonth(object.body, key);
+      pending = [...new Set([...mine, ...latest.changed])];
     }
     throw new StoreError(key, `archive month kept moving after ${maxAttempts} rounds of writing`);
+  }
+
+  /** The page keys of documents (paths under the scope's archive folder). */
+  private pagesOf(path: string, files: readonly string[]): string[] {
+    const base = `${path}${ARCHIVE_FOLDER}`;
+    return [...new Set(files.filter((f) => f.startsWith(base)).map((f) => f.slice(base.length).split('/')[0] as string))];
   }
 
   /**
