@@ -36,6 +36,20 @@ describe('with 20% of S3 requests failing (500, 503 SlowDown, connection reset)'
   });
 });
 
+describe('with archives on (small feeds, pages of 3) and 20% of S3 requests failing', () => {
+  it('a walk from each feed.json meets every live article once: nothing lost, none twice, no takedown, before and after the redrive', async () => {
+    const handlers = await loadHandlers(s3.env({ FEED_ITEMS: '4', ARCHIVES: 'on', ARCHIVE_PAGE_ITEMS: '3' }));
+    const report = await runScenario(s3, handlers, { publishes: 30, takedowns: 6, sections: 2, concurrency: 6, faults: { rate: 0.2, kinds: ['500', '503', 'reset'], seed: 11 }, archives: true });
+    expect(report.problems).toEqual([]);
+    expect(report.afterRedrive.problems).toEqual([]);
+    expect(report.published + report.withdrawn + report.failedEvents.length).toBeGreaterThanOrEqual(30);
+    // The archive was there to walk: more articles than a feed file shows.
+    expect(report.published).toBeGreaterThan(8);
+    const archived = (await s3.store().list('feeds/sections/section-0/archive/', 1000)).length;
+    expect(archived).toBeGreaterThan(0);
+  });
+});
+
 describe('races', () => {
   it('50 concurrent publishes and 10 takedowns on one section leave exactly the expected articles', async () => {
     const handlers = await loadHandlers(s3.env({ FEED_ITEMS: '60' }));

@@ -17,6 +17,11 @@ export interface ScenarioOptions {
   faults: Faults | null;
   /** Attempts per event, as Lambda's async invocation: 1 + maximumRetryAttempts (2). */
   attempts?: number;
+  /**
+   * The handlers keep RFC 5005 archives (ARCHIVES=on): a feed's articles are those a walk from feed.json
+   * along next_url meets, each exactly once (one met twice is a problem).
+   */
+  archives?: boolean;
 }
 
 export interface ScenarioReport {
@@ -130,7 +135,22 @@ export async function runScenario(s3: S3Harness, handlers: Handlers, options: Sc
       if (!xml) report.problems.push(`${path}${format} missing while feed.json exists`);
       else checkXml(`${path}${format}`, xml.body.toString('utf8'));
     }
-    return JSON.parse(text).items.map((item: { _syndicate: { article_id: string } }) => item._syndicate.article_id);
+    const ids: string[] = JSON.parse(text).items.map((item: { _syndicate: { article_id: string } }) => item._syndicate.article_id);
+    if (!options.archives) return ids;
+    // The archive: every page along next_url (JSON Feed's link to the next older document).
+    let next: string | undefined = JSON.parse(text).next_url;
+    for (let pages = 0; next && pages < 10_000; pages++) {
+      const page = await store.get(`feeds/${decodeURI(new URL(next).pathname.slice('/feeds/'.length))}`);
+      if (!page) {
+        report.problems.push(`${path}: ${next} is linked but not written`);
+        break;
+      }
+      const doc = JSON.parse(page.body.toString('utf8'));
+      ids.push(...doc.items.map((item: { _syndicate: { article_id: string } }) => item._syndicate.article_id));
+      next = doc.next_url;
+    }
+    for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) report.problems.push(`${path}: the walk meets ${id} more than once`);
+    return ids;
   };
   const siteItems = await feedItems('');
   for (const id of siteItems) if (!(await store.head(`articles/${id}.json`))) report.problems.push(`site feed shows ${id}, which is not stored`);
