@@ -2,7 +2,8 @@
  * `npm run bench`: every figure of docs/BENCHMARKS.md, side by side, each the median of several runs with
  * min and max. Sizes from BENCH_SIZES (default 1000,10000,100000). BENCH_ONLY picks sections: rendering,
  * reading, worst (reading linearity on bench/pathological.ts), folder, stores, cold, trips (requests and
- * sequential round trips of one publish), handler (warm publish through the bundled handler), memory
+ * sequential round trips of one publish), archives (bench/archives.ts), handler (warm publish through the
+ * bundled handler), memory
  * (publish, takedown and republish under 256 MB of heap on 100,000 articles with 2 MB articles in every
  * feed: bench/memory.ts; its archive, 4.2 GB, takes about 12 minutes to build the first time). Results:
  * .bench-out/results.json and a markdown summary on stdout. Not a test: these machines are shared, so read
@@ -33,6 +34,7 @@ import { fmt, fmtStats, type Stats, stats, time } from './stats.js';
 import { linearity, measureWorst, worstTable } from './worst.js';
 import { warmHandler } from './handler.js';
 import { EVERYTHING_ON, publishRoundTrips, roundTripRows } from './round-trips.js';
+import { archiveRows } from './archives.js';
 
 const root = join(import.meta.dirname, '..');
 const work = join(root, '.bench-out');
@@ -343,6 +345,14 @@ async function handler(): Promise<void> {
   results.handler = { ours: measured.ours, minimal: measured.minimal, ratio: measured.ratio };
 }
 
+/** RFC 5005 archives: a publish into a busy month, and the backfill when they are turned on (bench/archives.ts). */
+async function archives(): Promise<void> {
+  const measured = await archiveRows();
+  say('\n## RFC 5005 archives: a publish into a busy month, and the backfill (in-memory store; bench/archives.ts)');
+  for (const row of measured.rows) say(row);
+  results.archives = { publish: measured.publish, backfill: measured.backfill };
+}
+
 /** Each operation in its own process with 256 MB of heap, on the archive bench/memory.ts builds once. */
 function memory(): void {
   const dir = join(work, 'memory-archive');
@@ -361,7 +371,7 @@ function memory(): void {
   results.memory = rows;
 }
 
-const only = (process.env.BENCH_ONLY ?? 'rendering,reading,worst,folder,stores,cold,trips,handler,memory').split(',');
+const only = (process.env.BENCH_ONLY ?? 'rendering,reading,worst,folder,stores,cold,trips,archives,handler,memory').split(',');
 say(`# Benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${process.arch}`);
 if (only.includes('rendering')) await rendering();
 if (only.includes('reading')) await reading();
@@ -370,6 +380,7 @@ if (only.includes('folder')) await folderRepublish();
 if (only.includes('stores')) await s3Scenarios();
 if (only.includes('cold')) await coldStarts();
 if (only.includes('trips')) await trips();
+if (only.includes('archives')) await archives();
 if (only.includes('handler')) await handler();
 if (only.includes('memory')) memory();
 writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
