@@ -14,6 +14,7 @@
  */
 import type { Article } from './article.js';
 import { ARCHIVE_FOLDER } from './formats.js';
+import { truncateAtWord } from './text.js';
 
 /** An article's archive month: `YYYY-MM` of its publication (UTC). */
 export const monthOf = (article: Pick<Article, 'published'>) => new Date(article.published).toISOString().slice(0, 7);
@@ -66,8 +67,16 @@ export function monthPages(month: string, entries: readonly Article[], links: Mo
   return pages;
 }
 
-/** An article as an archive document carries it: its summary as its only paragraph, no photos. */
+/**
+ * What an archive entry keeps at most: a summary of a few lines, the first bylines and tags. So a page of
+ * 500 is about 0.5 MB in RSS, a few MB at worst, whatever the articles (a page over the feeds' byte budget
+ * is written, and logged).
+ */
+export const ARCHIVE_ENTRY = { summary: 600, authors: 10, tags: 20 } as const;
+
+/** An article as an archive document carries it: its summary (cut) as its only paragraph, no photos. */
 export function archiveEntry(article: Article): Article {
   const { html: _html, ...rest } = article;
-  return { ...rest, paragraphs: [article.summary || article.title], quotes: [], photos: [], related: [] };
+  const summary = truncateAtWord(article.summary || article.title, ARCHIVE_ENTRY.summary);
+  return { ...rest, summary, paragraphs: [summary], authors: article.authors.slice(0, ARCHIVE_ENTRY.authors), tags: article.tags.slice(0, ARCHIVE_ENTRY.tags), quotes: [], photos: [], related: [] };
 }

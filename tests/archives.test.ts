@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/article.js';
+import { ARCHIVE_ENTRY, archiveEntry } from '../src/archive.js';
 import { buildFeeds, type OutputFile } from '../src/build.js';
 import { makeArticle, makeSite, parseXml } from './helpers.js';
 import { archiveLinks, FEED_URL, unpairedLinks, walk } from './support/archive-walk.js';
@@ -92,6 +93,17 @@ describe('RFC 5005 archives in a build', () => {
     const docs = [...paged.keys()].filter((p) => p.startsWith('archive/') && p.endsWith('rss.xml'));
     expect(unpairedLinks(archiveLinks(paged, docs))).toEqual([]);
     for (const doc of docs) expect([parseXml(paged.get(doc) as string).rss.channel.item ?? []].flat().length, doc).toBeLessThanOrEqual(7);
+  });
+
+  it('an archive entry is the article’s gist, bounded whatever the article: summary cut at a word, the first bylines and tags', () => {
+    const huge = story(1, { summary: `Opening words ${'and more words '.repeat(400)}`.slice(0, 5000), authors: Array.from({ length: 50 }, (_, i) => `Author ${i}`), tags: Array.from({ length: 100 }, (_, i) => `tag-${i}`) });
+    const entry = archiveEntry(huge);
+    expect(entry.summary.length).toBeLessThanOrEqual(ARCHIVE_ENTRY.summary);
+    expect(entry.summary.endsWith('…')).toBe(true);
+    expect(entry.paragraphs).toEqual([entry.summary]);
+    expect(entry.authors).toEqual(huge.authors.slice(0, ARCHIVE_ENTRY.authors));
+    expect(entry.tags).toHaveLength(ARCHIVE_ENTRY.tags);
+    expect(entry.photos).toEqual([]);
   });
 
   it('articles the current document leaves out for its byte budget are in the newest archive, not lost', () => {

@@ -212,6 +212,12 @@ export class Archives {
     const pages = monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems);
     const byKey = new Map(pages.map((page) => [page.key, page]));
     const files = [...wanted].sort().flatMap((key) => renderArchivePage(state.path, byKey.get(key) ?? { key, entries: [] }, this.settings.site));
+    // Written all the same (every archived article must be in its month), and said.
+    const { feedBytes } = this.settings.site.limits;
+    for (const file of files) {
+      const bytes = Buffer.byteLength(file.body);
+      if (bytes > feedBytes) this.engine.log.warn('archive page over the feeds’ byte budget: lower archivePageItems', { path: this.settings.feedPrefix + file.path, bytes, feedBytes });
+    }
     return { files, hashes: Object.fromEntries(files.map((f) => [f.path, sha256(f.body)])) };
   }
 
