@@ -78,7 +78,9 @@ export function truncateAtWord(value: string, maxLength: number): string {
   const room = maxLength - 1;
   const cut = value.slice(0, room + 1);
   const at = cut.lastIndexOf(' ');
-  const head = (at > room / 2 ? cut.slice(0, at) : value.slice(0, room)).replace(/[\s,;:.\-–—]+$/, '');
+  // Never half a surrogate pair (an emoji cut in two is not text XML can carry).
+  const end = /[\uD800-\uDBFF]/.test(value[room - 1] ?? '') ? room - 1 : room;
+  const head = (at > room / 2 ? cut.slice(0, at) : value.slice(0, end)).replace(/[\s,;:.\-–—]+$/, '');
   return `${head}…`;
 }
 

@@ -104,6 +104,9 @@ describe('RFC 5005 archives in a build', () => {
     expect(entry.authors).toEqual(huge.authors.slice(0, ARCHIVE_ENTRY.authors));
     expect(entry.tags).toHaveLength(ARCHIVE_ENTRY.tags);
     expect(entry.photos).toEqual([]);
+    // Cut where an emoji is: never half of it.
+    const emoji = archiveEntry(story(2, { summary: '😀'.repeat(2000) }));
+    expect(emoji.summary).toMatch(/^(😀)+…$/u);
   });
 
   it('articles the current document leaves out for its byte budget are in the newest archive, not lost', () => {
