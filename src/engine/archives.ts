@@ -33,6 +33,30 @@ import type { RecordStore } from './record-store.js';
  */
 export const ARCHIVE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
+/**
+ * Changes a feed state by compare-and-swap: `change` edits the state read (and may read more after it), and
+ * says whether there is anything to write. Returns whether it wrote. The file hashes are left as they are:
+ * the changes made here (the archive's bookkeeping) render no file differently.
+ */
+export async function changeFeedState(engine: Engine, path: string, change: (state: FeedState) => Promise<boolean>): Promise<boolean> {
+  const key = stateKey(path);
+  for (let attempt = 1; attempt <= engine.maxAttempts; attempt++) {
+    const current = await engine.store.get(key);
+    if (!current) return false;
+    const state = parseState(current.body, key);
+    if (!(await change(state))) return false;
+    state.revision += 1;
+    try {
+      await engine.store.put(key, stable(state), { contentType: 'application/json', ifMatch: current.etag });
+      return true;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      await engine.sleep(backoffMs(attempt));
+    }
+  }
+  throw new StoreError(key, `gave up after ${engine.maxAttempts} concurrent updates`);
+}
+
 /** Months settled side by side. */
 const MONTH_CONCURRENCY = 4;
 /** Records read side by side for one month. */
@@ -89,23 +113,11 @@ export class Archives {
 
   /** The feed's archive must be backfilled again (a month state was lost): its current files link none until then. */
   private async unbuild(path: string): Promise<void> {
-    const { store, maxAttempts } = this.engine;
-    const key = stateKey(path);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await store.get(key);
-      if (!current) return;
-      const feed = parseState(current.body, key);
-      if (!feed.archive?.built) return;
+    await changeFeedState(this.engine, path, async (feed) => {
+      if (!feed.archive?.built) return false;
       feed.archive = { ...feed.archive, built: false };
-      feed.revision += 1;
-      try {
-        await store.put(key, stable(feed), { contentType: 'application/json', ifMatch: current.etag });
-        return;
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        await this.engine.sleep(backoffMs(attempt));
-      }
-    }
+      return true;
+    });
   }
 
   /** Settles every month owed (see ArchiveIndex.owed): returns the documents written. */
@@ -276,32 +288,22 @@ export class Archives {
    * the next older month its new link, which is settled at once (and by the next writer if this one dies).
    */
   private async markPaged(path: string, month: string, cache: RecordCache): Promise<string[]> {
-    const { store, maxAttempts } = this.engine;
-    const key = stateKey(path);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await store.get(key);
-      if (!current) return [];
-      const feed = parseState(current.body, key);
-      const monthState = await store.get(monthStateKey(path, month));
-      if (!feed.archive || !monthState) return [];
+    let older: string | undefined;
+    const changed = await changeFeedState(this.engine, path, async (feed) => {
+      // Read after the feed state.
+      const monthState = await this.engine.store.get(monthStateKey(path, month));
+      if (!feed.archive || !monthState) return false;
       const paged = pageCount(parseMonth(monthState.body, monthStateKey(path, month)).entries.length, this.settings.site.archivePageItems) > 1;
       const list = new Set(feed.archive.paged ?? []);
-      if (list.has(month) === paged) return [];
+      if (list.has(month) === paged) return false;
       if (paged) list.add(month);
       else list.delete(month);
-      const { older } = neighbours(feed.archive.months, month);
-      feed.archive = { ...feed.archive, paged: [...list].sort(), owed: older ? { ...feed.archive.owed, [older]: feed.archive.owed[older] ?? [] } : feed.archive.owed };
-      if (feed.archive.paged?.length === 0) delete feed.archive.paged;
-      feed.revision += 1;
-      try {
-        await store.put(key, stable(feed), { contentType: 'application/json', ifMatch: current.etag });
-        return older ? this.reconcile(path, older, [], cache) : [];
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        await this.engine.sleep(backoffMs(attempt));
-      }
-    }
-    throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
+      ({ older } = neighbours(feed.archive.months, month));
+      const { paged: _was, ...index } = feed.archive;
+      feed.archive = { ...index, ...(list.size > 0 ? { paged: [...list].sort() } : {}), owed: older ? { ...index.owed, [older]: index.owed[older] ?? [] } : index.owed };
+      return true;
+    });
+    return changed && older ? this.reconcile(path, older, [], cache) : [];
   }
 
   private async feedState(path: string): Promise<FeedState | null> {

@@ -41,7 +41,7 @@ import { scopeSpec } from '../select.js';
 import { outputsOf, scopeBudget, type SiteConfig } from '../site.js';
 import { PreconditionFailedError } from '../storage/object-store.js';
 import { backoffMs, type Engine, inBatches, mapLimited, type RecordCache, sha256, stable, union } from './common.js';
-import { ARCHIVE_CACHE_CONTROL, Archives } from './archives.js';
+import { ARCHIVE_CACHE_CONTROL, Archives, changeFeedState } from './archives.js';
 import { type Rendered, writeFiles } from './files.js';
 import type { RecordStore } from './record-store.js';
 
@@ -193,28 +193,15 @@ export class Feeds {
    * backfills from the index.
    */
   private async purgeArchive(path: string, cache: RecordCache): Promise<string[]> {
-    const key = stateKey(path);
-    const stored = await this.engine.store.get(key);
-    if (!stored || !parseState(stored.body, key).archive) return [];
-    const { store, maxAttempts } = this.engine;
     let months: string[] = [];
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await store.get(key);
-      if (!current) return [];
-      const state = parseState(current.body, key);
-      if (!state.archive) break;
+    const dropped = await changeFeedState(this.engine, path, async (state) => {
+      if (!state.archive) return false;
       months = state.archive.months;
       delete state.archive;
       delete state.carried;
-      state.revision += 1;
-      try {
-        await store.put(key, stable(state), { contentType: 'application/json', ifMatch: current.etag });
-        break;
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        await this.engine.sleep(backoffMs(attempt));
-      }
-    }
+      return true;
+    });
+    if (!dropped) return [];
     const emptied = await mapLimited(months, 4, (month) => this.archives.reconcile(path, month, [], cache, { held: true, purge: true }));
     this.engine.log.info('archive emptied: archives are off', { feed: path, months: months.length });
     // The current files, rendered again without the boundary.
