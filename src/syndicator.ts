@@ -382,9 +382,11 @@ export class Syndicator {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
         const article = next.value;
         try {
-          await (await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map())).settled;
+          const result = await this.storeArticle(article, { owner: { kind: 'direct' }, sequencer: null, idFromUrl: false, source: `article ${article.id}` }, new Map());
+          await result.settled;
           stored += 1;
-          for (const path of feedPathsOf(article, this.engine.declared)) if (isDefaultScope(path)) scopes.add(path);
+          // Its scopes now and those an earlier version was in (it may have left one for another).
+          for (const path of union(feedsToReconcile(result.after, this.engine.declared), feedsToReconcile(result.before, this.engine.declared))) if (isDefaultScope(path)) scopes.add(path);
         } catch (error) {
           if (!isRefusal(error)) throw error;
           refused.push({ id: article.id, reason: error.message });

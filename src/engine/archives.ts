@@ -71,8 +71,8 @@ export interface MonthState {
   entries: Article[];
   links: MonthLinks;
   /**
-   * Every page ever written, by key, with a signature of what it shows ('' for a page the month no longer
-   * needs: written empty, so no takedown outlives it there).
+   * Every page ever written, by key, with a signature of what it shows (a page the month no longer needs is
+   * written empty, so no takedown outlives it there).
    */
   pages: Record<string, string>;
   /** Pages this revision changed: the next writer checks their documents were written before it commits. */
@@ -210,8 +210,8 @@ export class Archives {
   /** Each page's signature: what its documents show (their entries, names and links, the site). */
   private sign(state: MonthState): Record<string, string> {
     const signed: Record<string, string> = {};
-    // A page no longer needed stays, empty ('').
-    for (const page of Object.keys(state.pages)) signed[page] = '';
+    // A page no longer needed stays, empty (its title follows the site's too).
+    for (const key of Object.keys(state.pages)) signed[key] = sha256(stable({ key, empty: true, site: this.renderedWith }));
     for (const page of monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems)) {
       signed[page.key] = sha256(stable({ page, site: this.renderedWith }));
     }
@@ -289,6 +289,7 @@ export class Archives {
    */
   private async markPaged(path: string, month: string, cache: RecordCache): Promise<string[]> {
     let older: string | undefined;
+    let wrote: string[] = [];
     const changed = await changeFeedState(this.engine, path, async (feed) => {
       // Read after the feed state.
       const monthState = await this.engine.store.get(monthStateKey(path, month));
@@ -300,10 +301,22 @@ export class Archives {
       else list.delete(month);
       ({ older } = neighbours(feed.archive.months, month));
       const { paged: _was, ...index } = feed.archive;
-      feed.archive = { ...index, ...(list.size > 0 ? { paged: [...list].sort() } : {}), owed: older ? { ...index.owed, [older]: index.owed[older] ?? [] } : index.owed };
+      wrote = [...list].sort();
+      feed.archive = { ...index, ...(list.size > 0 ? { paged: wrote } : {}), owed: older ? { ...index.owed, [older]: index.owed[older] ?? [] } : index.owed };
       return true;
     });
-    return changed && older ? this.reconcile(path, older, [], cache) : [];
+    if (!changed || !older) return [];
+    const written = await this.reconcile(path, older, [], cache);
+    // Its links settled: no longer owed (unless the paged list has moved again, or it is owed articles).
+    const relinked = older;
+    await changeFeedState(this.engine, path, async (feed) => {
+      const index = feed.archive;
+      if (index?.owed[relinked]?.length !== 0 || stable(index.paged ?? []) !== stable(wrote)) return false;
+      const { [relinked]: _done, ...rest } = index.owed;
+      feed.archive = { ...index, owed: rest };
+      return true;
+    });
+    return written;
   }
 
   private async feedState(path: string): Promise<FeedState | null> {

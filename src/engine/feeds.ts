@@ -435,24 +435,32 @@ export class Feeds {
   /** The months the committed state owed are settled: says so in the state, if no one has written it since. */
   private async clearOwed(path: string, committed: Committed): Promise<void> {
     const owed = committed.owed as Record<string, string[]>;
-    const key = stateKey(path);
-    // Said by compare-and-swap on the state committed: if another writer has written since, it read what
-    // this one owed and settles it too.
-    const state = committed.state as FeedState;
-    if (!state.archive) return;
-    const left: Record<string, string[]> = {};
-    for (const [month, ids] of Object.entries(state.archive.owed)) {
-      const settled = new Set(owed[month] ?? []);
-      const rest = ids.filter((id) => !settled.has(id));
-      if (rest.length > 0 || !(month in owed)) left[month] = rest;
-    }
-    state.archive = { ...state.archive, owed: left };
-    state.revision += 1;
-    try {
-      await this.engine.store.put(key, stable(state), { contentType: 'application/json', ifMatch: committed.etag });
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
+    const mine = committed.state as FeedState;
+    if (!mine.archive) return;
+    // A writer of another site configuration (a deploy overlap) rendered its months as that one says: left
+    // owed, they are settled (rendered again) by the next writer of the configuration the state has.
+    if (mine.archive.renderedWith !== undefined && mine.archive.renderedWith !== this.archives.renderedWith) return;
+    // Cleared if nothing but the archive's bookkeeping (owed months, the paged list) changed since this
+    // writer's commit; else the writer that changed more carries what this one owed and settles it too.
+    const besides = (state: FeedState) => stable({ ...state, revision: 0, archive: state.archive ? { ...state.archive, owed: {}, paged: [] } : null });
+    const base = besides(mine);
+    await changeFeedState(this.engine, path, async (state) => {
+      if (!state.archive || besides(state) !== base) return false;
+      // A month owed only its links, when the paged list moved since: the writer that moved it may owe it again.
+      const pagedMoved = stable(state.archive.paged ?? []) !== stable(mine.archive?.paged ?? []);
+      const left: Record<string, string[]> = {};
+      let cleared = false;
+      for (const [month, ids] of Object.entries(state.archive.owed)) {
+        const settled = new Set(owed[month] ?? []);
+        const rest = ids.filter((id) => !settled.has(id));
+        if (rest.length > 0 || !(month in owed) || (ids.length === 0 && pagedMoved)) left[month] = rest;
+        else cleared = true;
+        if (rest.length < ids.length) cleared = true;
+      }
+      if (!cleared) return false;
+      state.archive = { ...state.archive, owed: left };
+      return true;
+    });
   }
 
   /**
