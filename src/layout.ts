@@ -55,7 +55,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export const feedDir = (path: string) => path || 'site/';
 export const stateKey = (path: string) => `${STATE}${feedDir(path)}state.json`;
 /** The state of one month of a scope's RFC 5005 archive (src/engine/archives.ts). */
-export const monthStateKey = (path: string, month: string) => `${STATE}${feedDir(path)}archive/${month}.json`;
+export const monthStatePrefix = (path: string) => `${STATE}${feedDir(path)}archive/`;
+export const monthStateKey = (path: string, month: string) => `${monthStatePrefix(path)}${month}.json`;
+/** The month a key under monthStatePrefix names, or null. */
+export const monthOfStateKey = (path: string, key: string) => /^(\d{4}-\d{2})\.json$/.exec(key.slice(monthStatePrefix(path).length))?.[1] ?? null;
 export const articleKey = (id: string) => `${ARTICLES}${id}.json`;
 export const sourceKey = (key: string) => `${SOURCES}${sha256(key).slice(0, 40)}.json`;
 export const urlKey = (url: string) => `${URLS}${sha256(url).slice(0, 40)}.json`;

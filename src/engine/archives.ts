@@ -151,19 +151,24 @@ export class Archives {
         state = emptyMonth(path, month);
       }
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
+      const pagedBefore = pageCount(state.entries.length, this.settings.site.archivePageItems) > 1;
       // Side by side: the pages the last writer changed are checked (it may have died before writing them;
       // they are written before this one commits), and the feed state and the records are read, both after
       // the month's state. Each record is cut to its archive entry as it is read: a month's worth of whole
       // articles is never held.
-      const [checked, feed, candidates] = await Promise.all([
-        this.writePages(state, state.changed, false),
-        this.feedState(path),
-        // Emptying the month (archives off): no record is needed.
-        mapLimited(options.purge ? [] : touched, READ_CONCURRENCY, async (id) => {
+      const readEntries = () =>
+        mapLimited(touched, READ_CONCURRENCY, async (id) => {
           const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
           return entry?.kind === 'item' && monthOf(entry.article) === month ? archiveEntry(entry.article) : null;
-        }),
-      ]);
+        });
+      // Emptying the month (archives off) needs no record, unless the feed state has an archive again (a
+      // writer of the old configuration made one since): then the month is settled as any other.
+      const [checked, feed, candidates] = options.purge
+        ? await (async () => {
+            const [done, read] = await Promise.all([this.writePages(state, state.changed, false), this.feedState(path)]);
+            return [done, read, read?.archive ? await readEntries() : []] as const;
+          })()
+        : await Promise.all([this.writePages(state, state.changed, false), this.feedState(path), readEntries()]);
       written.push(...checked);
       for (const page of this.pagesOf(path, checked)) putInChecks.add(page);
       const carried = feed ? carriedIds(feed) : new Set<string>();
@@ -190,6 +195,8 @@ export class Archives {
       // feed state says so (checked after every settle, so one that died before saying so is made good).
       const pagedNow = pageCount(state.entries.length, this.settings.site.archivePageItems) > 1;
       const listedPaged = feed?.archive?.paged?.includes(month) === true;
+      // Did this commit move it across one page (then the feed state read before it may already be stale)?
+      const crossed = pagedNow !== pagedBefore;
       // Written even when nothing changed (like a record's writer writes its feeds' states): a writer that read
       // this month's state before, and the feed state or a record before this one changed them, then loses
       // its compare-and-swap and reads them again.
@@ -197,7 +204,7 @@ export class Archives {
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
         written.push(...(await this.afterCommit(key, etag, state, changed, rendered, putInChecks)));
-        if (pagedNow !== listedPaged) written.push(...(await this.markPaged(path, month, cache)));
+        if (pagedNow !== listedPaged || crossed) written.push(...(await this.markPaged(path, month, cache, { etag, paged: pagedNow })));
         return written.sort();
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
@@ -284,27 +291,45 @@ export class Archives {
   }
 
   /**
-   * Says in the feed state whether the month has more than one page (read after the feed state), and owes
-   * the next older month its new link, which is settled at once (and by the next writer if this one dies).
+   * Says in the feed state whether the month has more than one page (the month read after the feed state),
+   * and owes the next older month its new link, which is settled at once (and by the next writer if this
+   * one dies). If the month moved while this was written, it is decided again. `known`: the month as this
+   * writer committed it (a HEAD that finds it unchanged spares reading it).
    */
-  private async markPaged(path: string, month: string, cache: RecordCache): Promise<string[]> {
+  private async markPaged(path: string, month: string, cache: RecordCache, known: { etag: string; paged: boolean }): Promise<string[]> {
+    const { store, maxAttempts } = this.engine;
+    const key = monthStateKey(path, month);
     let older: string | undefined;
     let wrote: string[] = [];
-    const changed = await changeFeedState(this.engine, path, async (feed) => {
-      // Read after the feed state.
-      const monthState = await this.engine.store.get(monthStateKey(path, month));
-      if (!feed.archive || !monthState) return false;
-      const paged = pageCount(parseMonth(monthState.body, monthStateKey(path, month)).entries.length, this.settings.site.archivePageItems) > 1;
-      const list = new Set(feed.archive.paged ?? []);
-      if (list.has(month) === paged) return false;
-      if (paged) list.add(month);
-      else list.delete(month);
-      ({ older } = neighbours(feed.archive.months, month));
-      const { paged: _was, ...index } = feed.archive;
-      wrote = [...list].sort();
-      feed.archive = { ...index, ...(list.size > 0 ? { paged: wrote } : {}), owed: older ? { ...index.owed, [older]: index.owed[older] ?? [] } : index.owed };
-      return true;
-    });
+    let changed = false;
+    for (let round = 1; round <= maxAttempts; round++) {
+      let decidedOn: string | null = null;
+      const changedNow = await changeFeedState(this.engine, path, async (feed) => {
+        const head = await store.head(key);
+        if (!feed.archive || !head) return false;
+        decidedOn = head.etag;
+        let paged = known.paged;
+        if (head.etag !== known.etag) {
+          const object = await store.get(key);
+          if (!object) return false;
+          decidedOn = object.etag;
+          paged = pageCount(parseMonth(object.body, key).entries.length, this.settings.site.archivePageItems) > 1;
+        }
+        const list = new Set(feed.archive.paged ?? []);
+        if (list.has(month) === paged) return false;
+        if (paged) list.add(month);
+        else list.delete(month);
+        ({ older } = neighbours(feed.archive.months, month));
+        const { paged: _was, ...index } = feed.archive;
+        wrote = [...list].sort();
+        feed.archive = { ...index, ...(list.size > 0 ? { paged: wrote } : {}), owed: older ? { ...index.owed, [older]: index.owed[older] ?? [] } : index.owed };
+        return true;
+      });
+      changed ||= changedNow;
+      // Decided on the month as it was: if another writer committed it since, decide again.
+      const after = await store.head(key);
+      if (!changedNow || after?.etag === decidedOn) break;
+    }
     if (!changed || !older) return [];
     const written = await this.reconcile(path, older, [], cache);
     // Its links settled: no longer owed (unless the paged list has moved again, or it is owed articles).

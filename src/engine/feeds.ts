@@ -32,7 +32,7 @@ import {
   weightOf,
   windowsToRefill,
 } from '../feed-state.js';
-import { ARTICLES, INDEX, type MarkerKind, markerPrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
+import { ARTICLES, INDEX, type MarkerKind, markerPrefix, monthOfStateKey, monthStatePrefix, parseMarker, STATE, stateKey, TOMBS } from '../layout.js';
 import { entryOf, isValidRecord, type StoredRecord, wantedMarkers } from '../records.js';
 import { monthOf, neighbours } from '../archive.js';
 import { fitToBudget } from '../render/content.js';
@@ -236,6 +236,18 @@ export class Feeds {
         if (keys.length < 1000) break;
         after = keys[keys.length - 1];
       }
+      // And every month that has a state (a feed state lost or rebuilt forgets its list): what it holds is
+      // settled too (a withdrawn article in it taken out).
+      let afterKey: string | undefined;
+      for (;;) {
+        const keys = await this.engine.store.list(monthStatePrefix(path), 1000, afterKey);
+        for (const k of keys) {
+          const month = monthOfStateKey(path, k);
+          if (month && !byMonth.has(month)) byMonth.set(month, []);
+        }
+        if (keys.length < 1000) break;
+        afterKey = keys[keys.length - 1];
+      }
       written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { register: [...byMonth.keys()] } }, cache)));
     }
     const latest = await this.engine.store.get(key);
@@ -283,6 +295,7 @@ export class Feeds {
     for (let attempt = 1; attempt <= maxAttempts && !committed; attempt++) {
       const current = await store.get(key);
       let state: FeedState;
+      let rebuilt = false;
       try {
         state = current ? parseState(current.body, key) : emptyState(path);
       } catch (error) {
@@ -293,6 +306,7 @@ export class Feeds {
         }
         log.error('unreadable feed state rebuilt from the index', { key, reason: describeError(error) });
         state = emptyState(path);
+        rebuilt = true;
       }
       if (how.indexed === true) state.indexed = true;
       else if (how.indexed === false) delete state.indexed;
@@ -328,7 +342,13 @@ export class Feeds {
       nameSection(state);
       const rendered = this.render(state);
       state.files = rendered.hashes;
-      if (this.keepsArchive(state)) this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null);
+      if (this.keepsArchive(state)) {
+        // A state written anew (lost, or unreadable) over months that already exist: their articles must be
+        // backfilled from the index, not taken as settled.
+        const anew = state.archive === undefined && (current === null || rebuilt);
+        const orphaned = anew && (rebuilt || (await store.list(monthStatePrefix(path), 1)).length > 0);
+        this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null && !orphaned, orphaned);
+      }
       else delete state.carried;
       const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
       if (unchanged && !how.forced) {
@@ -360,11 +380,11 @@ export class Feeds {
    * writer changed; months that will hold one of them are added to the list, and their neighbours are owed
    * their links.
    */
-  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>, created: boolean): void {
+  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>, created: boolean, orphaned: boolean): void {
     // Needs no backfill: a scope whose state a publish creates (every article of it was written with
     // archives on, each by a writer that settles it; an import says otherwise, see Syndicator.importArticles),
     // or whose window holds every article it has (settling the window is enough).
-    const index = state.archive ?? { months: [], owed: {}, ...((created && how.touched.length > 0) || state.itemsComplete ? { built: true } : {}) };
+    const index = state.archive ?? { months: [], owed: {}, ...(!orphaned && ((created && how.touched.length > 0) || state.itemsComplete) ? { built: true } : {}) };
     const owed: Record<string, Set<string>> = {};
     for (const [month, ids] of Object.entries(index.owed)) owed[month] = new Set(ids);
     const owe = (month: string, id?: string) => {
