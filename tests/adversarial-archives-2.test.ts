@@ -23,158 +23,24 @@
  * the scope exactly once, newest first, and no withdrawn one; the three current documents carry the same
  * articles; every archive document is well-formed, marked, links its current document, and its links are
  * symmetric; and (withdrawnAnywhere) no archive document anywhere in the bucket, linked or not, shows an
- * article that is not live.
+ * article that is not live. The invariant, the store and the engine are shared with the first pass
+ * (tests/support/archive-invariant.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../bench/generate.js';
-import { monthOf } from '../src/archive.js';
-import { type Article, compareNewestFirst } from '../src/article.js';
-import { checkFeed } from '../src/check.js';
-import { memoryLogger } from '../src/log.js';
-import { isValidRecord, parseRecord } from '../src/records.js';
-import { scopePath } from '../src/scopes.js';
-import { MemoryObjectStore } from '../src/storage/memory-store.js';
-import type { PutOptions } from '../src/storage/object-store.js';
-import { Syndicator } from '../src/syndicator.js';
-import { makeArticle, makeSite, parseXml } from './helpers.js';
+import type { Article } from '../src/article.js';
+import type { MemoryObjectStore } from '../src/storage/memory-store.js';
+import type { Syndicator } from '../src/syndicator.js';
+import { parseXml } from './helpers.js';
+import { ARCHIVE_DOC, articleMaker, body, ChaosStore, docAt, engineMaker, type Format, formatOfName, idOfUrl, lambda, liveRecords, NAMES, noProblems, type Op, pick, problemsOf, readDoc, run, SECTIONS, when, withdrawnAnywhere } from './support/archive-invariant.js';
+import { InjectedFault, on, type Operation } from './support/gated-store.js';
 
-// ---- determinism ----
+// ---- the engine, articles and stores ----
 
-/** One turn of the event loop: every delay here is counted in these (no timers, so runs repeat). */
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-
-// ---- stores ----
-
-type Operation = 'get' | 'head' | 'put' | 'delete' | 'list' | 'listPrefixes';
-
-class InjectedFault extends Error {
-  override readonly name = 'InjectedFault';
-}
-
-interface Rule {
-  match: (op: Operation, key: string) => boolean;
-  kind: 'hold' | 'fail-before' | 'fail-after';
-  remaining: number;
-  reached?: () => void;
-  open?: Promise<void>;
-}
-
-/**
- * The in-memory store (real compare-and-swap) with hand-placed interleavings and failures: a call matching a
- * hold waits before it reaches the store until released; a call matching a fault throws before it reaches the
- * store or after it did its work (a Lambda that died right after the write). Observers see every call before
- * and after it runs (so a matcher can depend on what came before). With `seed`, each call is also delayed a
- * few seeded turns of the event loop (`slowRate`: some far more), so concurrent operations interleave.
- */
-class HookStore extends MemoryObjectStore {
-  private rules: Rule[] = [];
-  readonly calls: { op: Operation; key: string }[] = [];
-  readonly observers: ((op: Operation, key: string, phase: 'before' | 'after') => void)[] = [];
-  private readonly random: (() => number) | null;
-  slowRate = 0;
-  slowTicks = 50;
-  faultRate = 0;
-  faultBudget = 0;
-  faults = 0;
-
-  constructor(seed?: number) {
-    super();
-    this.random = seed === undefined ? null : mulberry32(seed);
-  }
-
-  /** Holds the next call (or the next `times` calls) matching `match` until released. */
-  hold(match: (op: Operation, key: string) => boolean, times = 1): { reached: Promise<void>; release: () => void } {
-    let release!: () => void;
-    let reached!: () => void;
-    const open = new Promise<void>((r) => {
-      release = r;
-    });
-    const hit = new Promise<void>((r) => {
-      reached = r;
-    });
-    this.rules.push({ match, kind: 'hold', remaining: times, reached, open });
-    return { reached: hit, release };
-  }
-
-  /** The next `times` calls matching `match` throw: before reaching the store, or `after` it did the work. */
-  fail(match: (op: Operation, key: string) => boolean, options: { after?: boolean; times?: number } = {}): void {
-    this.rules.push({ match, kind: options.after ? 'fail-after' : 'fail-before', remaining: options.times ?? 1 });
-  }
-
-  private async around<T>(op: Operation, key: string, work: () => Promise<T>): Promise<T> {
-    this.calls.push({ op, key });
-    if (this.random) {
-      const ticks = Math.floor(this.random() * 4);
-      for (let i = 0; i < ticks; i++) await tick();
-      if (this.slowRate > 0 && this.random() < this.slowRate) {
-        const slow = 1 + Math.floor(this.random() * this.slowTicks);
-        for (let i = 0; i < slow; i++) await tick();
-      }
-    }
-    for (const observe of this.observers) observe(op, key, 'before');
-    let failAfter = false;
-    const rule = this.rules.find((r) => r.remaining > 0 && r.match(op, key));
-    if (rule) {
-      rule.remaining -= 1;
-      if (rule.kind === 'hold') {
-        rule.reached?.();
-        await rule.open;
-      } else if (rule.kind === 'fail-before') {
-        throw new InjectedFault(`injected failure before ${op} ${key}`);
-      } else {
-        failAfter = true;
-      }
-    }
-    if (this.random && this.faultRate > 0 && this.faults < this.faultBudget && this.random() < this.faultRate) {
-      this.faults += 1;
-      if (this.random() < 0.5) throw new InjectedFault(`injected random failure before ${op} ${key}`);
-      failAfter = true;
-    }
-    const result = await work();
-    for (const observe of this.observers) observe(op, key, 'after');
-    if (failAfter) throw new InjectedFault(`injected failure after ${op} ${key}`);
-    return result;
-  }
-
-  override get(key: string, range?: { start: number; end: number }) {
-    return this.around('get', key, () => super.get(key, range));
-  }
-  override head(key: string) {
-    return this.around('head', key, () => super.head(key));
-  }
-  override put(key: string, body: string | Buffer, options?: PutOptions) {
-    return this.around('put', key, () => super.put(key, body, options));
-  }
-  override delete(key: string) {
-    return this.around('delete', key, () => super.delete(key));
-  }
-  override list(prefix: string, limit: number, startAfter?: string) {
-    return this.around('list', prefix, () => super.list(prefix, limit, startAfter));
-  }
-  override listPrefixes(prefix: string) {
-    return this.around('listPrefixes', prefix, () => super.listPrefixes(prefix));
-  }
-}
-
-const on =
-  (op: Operation, prefix: string) =>
-  (o: Operation, key: string): boolean =>
-    o === op && key.startsWith(prefix);
-
-/** Runs an operation as Lambda would: retried until it succeeds (any failure is retried). */
-async function lambda<T>(run: () => Promise<T>, attempts = 80): Promise<T> {
-  let last: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw new Error(`still failing after ${attempts} attempts: ${(last as Error)?.message ?? String(last)}`);
-}
+/** An engine on a store (tests/support/archive-invariant.ts): one item carried unless said, no hub pinged. */
+const engine = engineMaker({ items: 1, backoffSeed: 7_000, pinger: null });
+/** A story (no tags unless said). */
+const art = articleMaker({ tags: [] });
 
 /** Runs an operation once; a failure (an injected fault) is swallowed: the Lambda died, and is not retried. */
 async function dies(run: () => Promise<unknown>): Promise<unknown> {
@@ -186,263 +52,10 @@ async function dies(run: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
-// ---- the engine and articles ----
-
-interface EngineOptions {
-  archives?: boolean;
-  items?: number;
-  slack?: number;
-  feedBytes?: number;
-  itemChars?: number;
-  pageItems?: number;
-  title?: string;
-  /** Declared feeds (src/site.ts DeclaredFeedSchema). */
-  feeds?: unknown[];
-  /** Per-scope budgets (limits.feeds). */
-  scopeBudgets?: Record<string, { feedBytes?: number; itemChars?: number }>;
-}
-
-const instances = new WeakMap<object, number>();
-
-function engine(store: MemoryObjectStore, options: EngineOptions = {}): Syndicator {
-  const n = (instances.get(store) ?? 0) + 1;
-  instances.set(store, n);
-  const backoff = mulberry32(7_000 + n);
-  const limits = {
-    items: options.items ?? 1,
-    ...(options.feedBytes ? { feedBytes: options.feedBytes } : {}),
-    ...(options.itemChars ? { itemChars: options.itemChars } : {}),
-    ...(options.scopeBudgets ? { feeds: options.scopeBudgets } : {}),
-  };
-  const site = makeSite({
-    archives: options.archives ?? true,
-    limits,
-    ...(options.pageItems ? { archivePageItems: options.pageItems } : {}),
-    ...(options.title ? { title: options.title } : {}),
-    ...(options.feeds ? { feeds: options.feeds } : {}),
-  });
-  return new Syndicator(
-    store,
-    {
-      site,
-      feedPrefix: 'feeds/',
-      cacheControl: 'public, max-age=300',
-      slack: options.slack ?? 0,
-      pinger: null,
-      sleep: async () => {
-        const turns = 1 + Math.floor(backoff() * 40);
-        for (let i = 0; i < turns; i++) await tick();
-      },
-    },
-    memoryLogger(),
-  );
-}
-
-const ARTICLE_URL = 'https://news.test.example/a/';
-const FEED_URL = 'https://news.test.example/feeds/';
-
-/** Step `i` after 2023-09-01, 4.5 days apart. */
-const when = (i: number) => new Date(Date.UTC(2023, 8, 1) + i * 4.5 * 86_400_000).toISOString().replace(/\.000Z$/, 'Z');
-
-function art(id: string, published: string, section: string | null, extra: Partial<Article> = {}): Article {
-  return makeArticle({ id, url: `${ARTICLE_URL}${id}`, title: `Story ${id}`, summary: `The summary of ${id}.`, published, updated: published, section, tags: [], photos: [], quotes: [], related: [], ...extra });
-}
-
-const SECTIONS = ['World', 'Sport', 'Science'];
-
-// ---- the invariant ----
-
-type Format = 'rss' | 'atom' | 'json';
-const NAMES: Record<Format, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
-
-interface Doc {
-  ids: string[];
-  archive: boolean;
-  title: string;
-  current?: string;
-  prev?: string;
-  next?: string;
-}
-
-const idOfUrl = (url: unknown) => (typeof url === 'string' && url.startsWith(ARTICLE_URL) ? url.slice(ARTICLE_URL.length) : `?${String(url)}`);
-const pathOf = (href: string | undefined) => (href === undefined ? undefined : href.startsWith(FEED_URL) ? href.slice(FEED_URL.length) : `?${href}`);
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : value && typeof value === 'object' && '#text' in value ? String((value as Record<string, unknown>)['#text']) : String(value));
-
-function readDoc(body: string, format: Format): Doc {
-  if (format === 'json') {
-    const feed = JSON.parse(body);
-    const s = feed._syndicate ?? {};
-    return { ids: feed.items.map((i: { _syndicate: { article_id: string } }) => i._syndicate.article_id), archive: s.archive === true, title: feed.title, current: pathOf(s.current), prev: pathOf(feed.next_url), next: pathOf(s.next_archive) };
-  }
-  const xml = parseXml(body);
-  const root = format === 'rss' ? xml.rss.channel : xml.feed;
-  const links = [format === 'rss' ? (root['atom:link'] ?? []) : (root.link ?? [])].flat() as Record<string, string>[];
-  const rel = (name: string) => pathOf(links.find((l) => l['@rel'] === name)?.['@href']);
-  const ids = format === 'rss' ? [root.item ?? []].flat().map((i: Record<string, unknown>) => idOfUrl(i.link)) : [root.entry ?? []].flat().map((e: Record<string, unknown>) => idOfUrl(e.id));
-  return { ids, archive: root['fh:archive'] !== undefined, title: textOf(root.title), current: rel('current'), prev: rel('prev-archive'), next: rel('next-archive') };
-}
-
-const formatOfName = (name: string): Format => (name === 'feed.json' ? 'json' : name === 'rss.xml' ? 'rss' : 'atom');
-const body = (store: MemoryObjectStore, path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8');
-const docAt = (store: MemoryObjectStore, path: string) => readDoc(body(store, path) as string, formatOfName(path.slice(path.lastIndexOf('/') + 1)));
-
-/** The live articles the stored records say, by id. */
-function liveRecords(store: MemoryObjectStore): Map<string, Article> {
-  const live = new Map<string, Article>();
-  for (const [key, object] of store.objects) {
-    if (!key.startsWith('articles/') || !key.endsWith('.json')) continue;
-    const id = key.slice('articles/'.length, -'.json'.length);
-    const record = parseRecord(id, object.body);
-    if (isValidRecord(record) && record.status === 'live' && record.article) live.set(id, record.article);
-  }
-  return live;
-}
-
-const inScope = (article: Article, scope: string) => scope === '' || (article.section !== null && scopePath({ section: article.section }) === scope);
-
-/** Every archive document in the bucket (any scope, linked or not). */
-const ARCHIVE_DOC = /^feeds\/(.*?)archive\/(\d{4}-\d{2}(?:-\d+)?)\/(rss\.xml|atom\.xml|feed\.json)$/;
-
-/** Archive documents anywhere in the bucket showing an article that is not live (a takedown that stayed). */
-function withdrawnAnywhere(store: MemoryObjectStore): string[] {
-  const live = liveRecords(store);
-  const problems: string[] = [];
-  for (const [key, object] of store.objects) {
-    const match = ARCHIVE_DOC.exec(key);
-    if (!match) continue;
-    const doc = readDoc(object.body.toString('utf8'), formatOfName(match[3] as string));
-    for (const id of doc.ids) if (!live.has(id)) problems.push(`${key}: shows ${id}, which is not live`);
-  }
-  return problems;
-}
-
-/** Everything wrong with the archives of the site and of `sections` (see the header). */
-function problemsOf(store: MemoryObjectStore, sections: readonly string[] = SECTIONS): string[] {
-  const live = liveRecords(store);
-  const files = (path: string) => body(store, path);
-  const problems: string[] = [...withdrawnAnywhere(store)];
-  const scopes = ['', ...new Set(sections.map((s) => scopePath({ section: s })))];
-  for (const scope of scopes) {
-    const articles = [...live.values()].filter((a) => inScope(a, scope)).sort(compareNewestFirst);
-    const want = articles.map((a) => a.id);
-    const byId = new Map(articles.map((a) => [a.id, a]));
-    const carriedBy: Partial<Record<Format, string[]>> = {};
-    const archiveDocs = new Map<string, Doc>();
-    for (const key of [...store.objects.keys()].filter((k) => k.startsWith(`feeds/${scope}archive/`)).sort()) {
-      const path = key.slice('feeds/'.length);
-      const match = /^archive\/((\d{4}-\d{2})(?:-[1-9]\d*)?)\/(rss\.xml|atom\.xml|feed\.json)$/.exec(path.slice(scope.length));
-      if (!match) {
-        problems.push(`${path}: not an archive document's name`);
-        continue;
-      }
-      const [, page, month] = match as unknown as [string, string, string, string];
-      const format = formatOfName(match[3] as string);
-      const text = files(path) as string;
-      try {
-        checkFeed(path, text);
-      } catch (error) {
-        problems.push(`${path}: ill-formed: ${(error as Error).message.slice(0, 200)}`);
-        continue;
-      }
-      const doc = readDoc(text, format);
-      archiveDocs.set(path, doc);
-      if (!doc.archive) problems.push(`${path}: not marked fh:archive`);
-      if (doc.current !== `${scope}${NAMES[format]}`) problems.push(`${path}: links current ${doc.current}`);
-      for (const id of doc.ids) {
-        const article = byId.get(id);
-        if (!article) problems.push(`${path}: holds ${id}, not a live article of the scope`);
-        else if (monthOf(article) !== month) problems.push(`${path}: holds ${id}, published ${article.published}`);
-      }
-      for (const name of Object.values(NAMES)) if (!files(`${scope}archive/${page}/${name}`)) problems.push(`${scope}archive/${page}/: no ${name}`);
-    }
-    for (const [path, doc] of archiveDocs) {
-      if (doc.prev !== undefined) {
-        const older = archiveDocs.get(doc.prev);
-        if (!older) problems.push(`${path}: prev-archive ${doc.prev} is not an archive document`);
-        else if (older.next !== path) problems.push(`${path}: prev-archive ${doc.prev}, whose next-archive is ${older.next}`);
-      }
-      if (doc.next !== undefined) {
-        const newer = archiveDocs.get(doc.next);
-        if (!newer) problems.push(`${path}: next-archive ${doc.next} is not an archive document`);
-        else if (newer.prev !== path) problems.push(`${path}: next-archive ${doc.next}, whose prev-archive is ${newer.prev}`);
-      }
-    }
-    for (const format of ['rss', 'atom', 'json'] as Format[]) {
-      const start = `${scope}${NAMES[format]}`;
-      const startBody = files(start);
-      if (startBody === undefined) {
-        if (want.length > 0) problems.push(`${start}: missing, while the scope has ${want.length} live articles`);
-        continue;
-      }
-      const seen = new Map<string, string>();
-      const met: string[] = [];
-      const visited = new Set<string>();
-      let path: string | undefined = start;
-      while (path !== undefined) {
-        if (visited.has(path)) {
-          problems.push(`${start}: the walk loops at ${path}`);
-          break;
-        }
-        visited.add(path);
-        const text = files(path);
-        if (text === undefined) {
-          problems.push(`${start}: the walk reaches ${path}, which is not written`);
-          break;
-        }
-        let doc: Doc;
-        if (path === start) {
-          try {
-            checkFeed(path, text);
-          } catch (error) {
-            problems.push(`${path}: ill-formed: ${(error as Error).message.slice(0, 200)}`);
-            break;
-          }
-          doc = readDoc(text, format);
-          if (doc.archive) problems.push(`${path}: the current document is marked fh:archive`);
-          if (doc.next !== undefined) problems.push(`${path}: the current document has a next-archive`);
-          carriedBy[format] = doc.ids;
-        } else {
-          const archived = archiveDocs.get(path);
-          if (!archived) {
-            problems.push(`${start}: the walk reaches ${path}, which is not an archive document of the scope`);
-            break;
-          }
-          doc = archived;
-        }
-        met.push(...doc.ids);
-        path = doc.prev;
-      }
-      for (const [path, doc] of [[start, readDoc(startBody, format)] as const, ...[...archiveDocs].filter(([p]) => p.endsWith(NAMES[format]))]) {
-        for (const id of doc.ids) {
-          const other = seen.get(id);
-          if (other !== undefined) problems.push(`${id} is in both ${other} and ${path}`);
-          seen.set(id, path);
-        }
-      }
-      if (JSON.stringify(met) !== JSON.stringify(want)) problems.push(`${start}: the walk meets [${met.join(' ')}]; the records imply [${want.join(' ')}]`);
-    }
-    const [rss, atom, json] = [carriedBy.rss, carriedBy.atom, carriedBy.json].map((ids) => JSON.stringify(ids ?? null));
-    if (rss !== atom || rss !== json) problems.push(`${scope || '(site)'}: the current documents carry different articles: rss ${rss}, atom ${atom}, json ${json}`);
-  }
-  return problems;
-}
-
-const noProblems = (problems: string[], label = '') => expect(problems.slice(0, 25), `${label}${problems.length} problems`).toEqual([]);
-
 /** The feed state of a scope, as stored. */
 const feedState = (store: MemoryObjectStore, path = '') => JSON.parse(store.objects.get(`state/${path || 'site/'}state.json`)?.body.toString('utf8') ?? 'null');
 /** A month's state, as stored. */
 const monthState = (store: MemoryObjectStore, month: string, path = '') => JSON.parse(store.objects.get(`state/${path || 'site/'}archive/${month}.json`)?.body.toString('utf8') ?? 'null');
-
-// ---- operations and what they imply for the records ----
-
-type Op = { kind: 'publish'; article: Article } | { kind: 'takedown'; id: string } | { kind: 'republish' };
-
-function run(syndicator: Syndicator, op: Op): Promise<unknown> {
-  if (op.kind === 'publish') return syndicator.publishArticle(op.article);
-  if (op.kind === 'takedown') return syndicator.unpublishId(op.id, '2024-06-01T00:00:00Z');
-  return syndicator.republish();
-}
 
 // ---- the tests ----
 
@@ -455,7 +68,7 @@ describe('the paged bit: a month crossing one and two pages while another writer
    * `january`; f (February) is carried.
    */
   async function base(january: string[]) {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0, pageItems: 1 });
     await syndicator.publishArticle(art('d', '2023-12-15T00:00:00Z', null));
     for (const id of january) await syndicator.publishArticle(art(id, `2024-01-${id.slice(1).padStart(2, '0')}T00:00:00Z`, null));
@@ -469,7 +82,7 @@ describe('the paged bit: a month crossing one and two pages while another writer
    * has read January and the feed state and is about to commit January; then lets `first` finish, then
    * `second`. `first` changes January's page count one way, `second` back.
    */
-  async function interleave(store: HookStore, first: () => Promise<unknown>, second: () => Promise<unknown>) {
+  async function interleave(store: ChaosStore, first: () => Promise<unknown>, second: () => Promise<unknown>) {
     let committed = false;
     store.observers.push((op, key, phase) => {
       if (op === 'put' && key === JAN_STATE && phase === 'after') committed = true;
@@ -530,7 +143,7 @@ describe('the paged bit: a month crossing one and two pages while another writer
 
 describe('the paged bit: a writer that dies around markPaged', () => {
   async function base() {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0, pageItems: 1 });
     await syndicator.publishArticle(art('d', '2023-12-15T00:00:00Z', null));
     await syndicator.publishArticle(art('a3', '2024-01-03T00:00:00Z', null));
@@ -540,7 +153,7 @@ describe('the paged bit: a writer that dies around markPaged', () => {
   }
 
   /** Fails the first call matching `match` made after January's month state was committed. */
-  function failAfterJanuary(store: HookStore, match: (op: Operation, key: string) => boolean, after = false) {
+  function failAfterJanuary(store: ChaosStore, match: (op: Operation, key: string) => boolean, after = false) {
     let committed = false;
     store.observers.push((op, key, phase) => {
       if (op === 'put' && key === JAN_STATE && phase === 'after') committed = true;
@@ -614,7 +227,7 @@ describe('the paged bit under concurrent writers and configuration changes', () 
   ] as [number, number][]) {
     it(`a flaky network, pages of ${pageItems}, months next to each other filled and emptied at once (seed ${seed})`, async () => {
       const random = mulberry32(seed);
-      const store = new HookStore(seed);
+      const store = new ChaosStore(seed);
       const lambdas = [0, 1, 2].map(() => engine(store, { items: 1, slack: 0, pageItems }));
       const live = new Map<string, Article>();
       for (let i = 0; i < 10; i++) {
@@ -637,7 +250,7 @@ describe('the paged bit under concurrent writers and configuration changes', () 
   }
 
   it('archivePageItems changed with a republish (3, then 1, then 2, then 500): every month re-paged and relinked', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const articles = Array.from({ length: 30 }, (_, i) => art(`c${String(i).padStart(2, '0')}`, new Date(Date.UTC(2023, 10, 1) + i * 4 * 86_400_000).toISOString().replace(/\.000Z$/, 'Z'), i % 2 ? 'World' : null));
     const three = engine(store, { items: 1, slack: 0, pageItems: 3 });
     for (const article of articles) await three.publishArticle(article);
@@ -657,7 +270,7 @@ describe('the paged bit under concurrent writers and configuration changes', () 
   for (const seed of [2_101, 2_102]) {
     it(`archivePageItems changed while writers of the new configuration publish and take down (seed ${seed})`, async () => {
       const random = mulberry32(seed);
-      const store = new HookStore(seed);
+      const store = new ChaosStore(seed);
       const old = engine(store, { items: 1, slack: 0, pageItems: 4 });
       const live = new Map<string, Article>();
       for (let i = 0; i < 24; i++) {
@@ -676,7 +289,7 @@ describe('the paged bit under concurrent writers and configuration changes', () 
 });
 
 describe('owed months left by a writer that dies between the feed state commit and the settle, no retry', () => {
-  async function base(store: HookStore, syndicator: Syndicator) {
+  async function base(store: ChaosStore, syndicator: Syndicator) {
     // Three months of the site, World and Sport; two carried by the site, one by each section.
     const articles = Array.from({ length: 12 }, (_, i) => art(`o${String(i).padStart(2, '0')}`, when(i * 2), i % 2 ? 'World' : 'Sport'));
     for (const article of articles) await syndicator.publishArticle(article);
@@ -713,7 +326,7 @@ describe('owed months left by a writer that dies between the feed state commit a
 
   for (const { label, dying, fault, others } of cases) {
     it(label, async () => {
-      const store = new HookStore();
+      const store = new ChaosStore();
       const syndicator = engine(store, { items: 2, slack: 0 });
       await base(store, syndicator);
       const path = fault.slice('state/'.length, -'archive/'.length);
@@ -731,7 +344,7 @@ describe('owed months left by a writer that dies between the feed state commit a
   for (const seed of [3_001, 3_002]) {
     it(`a seeded mix where month commits fail and nothing is retried, then one write to every scope (seed ${seed})`, async () => {
       const random = mulberry32(seed);
-      const store = new HookStore(seed);
+      const store = new ChaosStore(seed);
       const lambdas = [0, 1].map(() => engine(store, { items: 1, slack: 0, pageItems: 2 }));
       const articles = Array.from({ length: 16 }, (_, i) => art(`r${String(i).padStart(2, '0')}`, when(Math.floor(random() * 40)), pick(random, SECTIONS)));
       for (const article of articles) await (lambdas[0] as Syndicator).publishArticle(article);
@@ -784,7 +397,7 @@ describe('archives turned off (purgeArchive) while writers of the old configurat
   const WORLD_STATE = 'state/sections/world/state.json';
 
   it('a writer of the old configuration re-creates the archive between the purge of the feed state and the emptying of its months', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     // A small section: its window (2 shown and 3 of slack) holds every story it has.
     const options = { items: 2, slack: 3 };
     const on = engine(store, options);
@@ -818,7 +431,7 @@ describe('archives turned off (purgeArchive) while writers of the old configurat
   for (const seed of [4_001, 4_002]) {
     it(`old-configuration writers publish and take down while the republish that turns archives off runs; then on again (seed ${seed})`, async () => {
       const random = mulberry32(seed);
-      const store = new HookStore(seed);
+      const store = new ChaosStore(seed);
       const options = { items: 1 + (seed % 2), slack: seed % 2 ? 0 : 2 };
       const old = [0, 1].map(() => engine(store, options));
       const articles = Array.from({ length: 18 }, (_, i) => art(`u${String(i).padStart(2, '0')}`, when(Math.floor(random() * 40)), pick(random, SECTIONS)));
@@ -866,7 +479,7 @@ describe('renderedWith: a republish after the site configuration changed renders
   }
 
   it('a new site title reaches every archive document: pages in use, months emptied, pages a month no longer needs', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const before = engine(store, { items: 1, slack: 0, pageItems: 1, title: 'Old Daily' });
     // December: one story, taken down later (an emptied month). January: three pages, then one (its -1 and
     // -2 pages no longer needed, written empty). February: one story. March: carried.
@@ -895,7 +508,7 @@ describe('renderedWith: a republish after the site configuration changed renders
   });
 
   it('a republish with the new title at the same time as writers of the new configuration: every archive document has the new title', async () => {
-    const store = new HookStore(5_001);
+    const store = new ChaosStore(5_001);
     const random = mulberry32(5_001);
     const before = engine(store, { items: 1, slack: 0, pageItems: 2, title: 'Old Daily' });
     const articles = Array.from({ length: 20 }, (_, i) => art(`t${String(i).padStart(2, '0')}`, when(Math.floor(random() * 40)), pick(random, SECTIONS)));
@@ -915,7 +528,7 @@ describe('renderedWith: a republish after the site configuration changed renders
   });
 
   it('a writer of the old title finishing after the new title\'s republish (a deploy overlap): its months are rendered again by the next writer of the new one', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const before = engine(store, { items: 1, slack: 0, title: 'Old Daily' });
     for (const [i, month] of ['2023-11', '2023-12', '2024-01', '2024-02'].entries()) await before.publishArticle(art(`k${i}`, `${month}-10T00:00:00Z`, null));
     const after = engine(store, { items: 1, slack: 0, title: 'New Herald' });
@@ -939,7 +552,7 @@ describe('the current documents carry the same articles under byte budgets', () 
   const carried = (store: MemoryObjectStore, scope = '') => (['rss', 'atom', 'json'] as Format[]).map((f) => docAt(store, `${scope}${NAMES[f]}`).ids);
 
   it('a story whose JSON is much larger than its XML, at the boundary: the three carry the same, the rest is one link away', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const feedBytes = 12_000;
     const syndicator = engine(store, { items: 4, slack: 0, feedBytes, itemChars: 5_000 });
     const model = new Map<string, Article>();
@@ -973,7 +586,7 @@ describe('the current documents carry the same articles under byte budgets', () 
   });
 
   it('a section with a budget of its own, lean items past it, takedowns bringing them back inside', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 5, slack: 3, scopeBudgets: { 'sections/world': { feedBytes: 10_000, itemChars: 4_000 } } });
     const long = (id: string, i: number) => art(id, when(i), 'World', { paragraphs: [`${id} ${'lorem ipsum dolor '.repeat(170)}`] });
     const stories = Array.from({ length: 14 }, (_, i) => long(`l${String(i).padStart(2, '0')}`, i * 2));
@@ -996,7 +609,7 @@ describe('the current documents carry the same articles under byte budgets', () 
   });
 
   it('concurrent corrections changing sizes at the boundary, on a flaky network', async () => {
-    const store = new HookStore(6_001);
+    const store = new ChaosStore(6_001);
     const random = mulberry32(6_001);
     const lambdas = [0, 1].map(() => engine(store, { items: 3, slack: 1, feedBytes: 12_000, itemChars: 5_000 }));
     const ids = Array.from({ length: 10 }, (_, i) => `q${i}`);
@@ -1026,7 +639,7 @@ describe('declared feeds beside the archives', () => {
   ];
 
   it('site, section and tag feeds declared: no archive of their own, and takedowns reach them and the archive', async () => {
-    const store = new HookStore(7_001);
+    const store = new ChaosStore(7_001);
     const random = mulberry32(7_001);
     const lambdas = [0, 1].map(() => engine(store, { items: 2, slack: 1, feeds: FEEDS }));
     const stories = Array.from({ length: 40 }, (_, i) =>
@@ -1069,7 +682,7 @@ describe('declared feeds beside the archives', () => {
 
 describe('the window at its edge: limit + 1 items, no slack', () => {
   it('takedowns of the first archived story (the limit + 1th), of the last carried one, and of the next, one at a time', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 2, slack: 0 });
     const stories = Array.from({ length: 7 }, (_, i) => art(`x${i}`, when(i * 6), 'World'));
     for (const story of stories) await syndicator.publishArticle(story);
@@ -1093,7 +706,7 @@ describe('the window at its edge: limit + 1 items, no slack', () => {
 
   for (const seed of [8_001, 8_002, 8_003]) {
     it(`at once: the limit + 1th taken down, the newest taken down, a newer story, a story older than all (seed ${seed})`, async () => {
-      const store = new HookStore(seed);
+      const store = new ChaosStore(seed);
       const random = mulberry32(seed);
       const lambdas = [0, 1, 2].map(() => engine(store, { items: 2, slack: 0 }));
       const stories = Array.from({ length: 7 }, (_, i) => art(`y${i}`, when(i * 6), i % 2 ? 'World' : null));
@@ -1115,7 +728,7 @@ describe('the window at its edge: limit + 1 items, no slack', () => {
 
 describe("records' pendingMonths through failed feed updates", () => {
   async function base() {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0 });
     for (const [i, month] of ['2023-11', '2024-01', '2024-03', '2024-05', '2024-06'].entries()) await syndicator.publishArticle(art(`m${i}`, `${month}-20T00:00:00Z`, i % 2 ? 'World' : 'Sport'));
     await syndicator.publishArticle(art('x', '2024-01-05T00:00:00Z', 'World'));
@@ -1124,7 +737,7 @@ describe("records' pendingMonths through failed feed updates", () => {
   }
   const x = (published: string, section = 'World', title = `x of ${published.slice(0, 7)}`) => art('x', published, section, { title });
 
-  const crashes: [string, (store: HookStore) => void][] = [
+  const crashes: [string, (store: ChaosStore) => void][] = [
     ["the site's feed state put fails", (store) => store.fail(on('put', FEED_STATE))],
     ['the Lambda dies right after the record is written', (store) => store.fail(on('put', 'articles/x.json'), { after: true })],
     ["the site's month commit fails (after its feed state commit)", (store) => store.fail(on('put', 'state/site/archive/'))],
@@ -1167,7 +780,7 @@ describe("records' pendingMonths through failed feed updates", () => {
 
 describe('cost: one publish into a month of 2,000 archived articles', () => {
   it('writes one page of the month and reads a handful of records', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0 });
     // 2,002 stories in January 2024, twenty minutes apart: one carried, 2,001 archived (five pages of 500:
     // the newest holds one).
@@ -1211,7 +824,7 @@ describe('cost: one publish into a month of 2,000 archived articles', () => {
 
 describe('cost: what a writer that changed the paged bit leaves owed', () => {
   it('a publish that gives January its second page leaves nothing owed: a later takedown in December does not settle January again', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0, pageItems: 3 });
     await syndicator.publishArticle(art('d', '2023-12-15T00:00:00Z', null));
     for (const day of [3, 6, 9]) await syndicator.publishArticle(art(`a${day}`, `2024-01-0${day}T00:00:00Z`, null));
@@ -1231,7 +844,7 @@ describe('cost: what a writer that changed the paged bit leaves owed', () => {
 
 describe('an import that changes stories already archived, then the republish that follows it', () => {
   it('stories moved to another section (or none) or another month by the import leave their old archive', async () => {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0 });
     const stories = Array.from({ length: 10 }, (_, i) => art(`i${i}`, when(i * 4), i % 2 ? 'World' : 'Sport'));
     for (const story of stories) await syndicator.publishArticle(story);
@@ -1255,7 +868,7 @@ describe('an import that changes stories already archived, then the republish th
 
 describe("a feed state that is lost or cannot be read (derived data, rebuilt from the index)", () => {
   async function base() {
-    const store = new HookStore();
+    const store = new ChaosStore();
     const syndicator = engine(store, { items: 1, slack: 0 });
     // One story a month, January to April (April carried); a is January's only story.
     for (const [id, month] of [['a', '2024-01'], ['b', '2024-02'], ['c', '2024-03'], ['d', '2024-04']]) await syndicator.publishArticle(art(id as string, `${month}-05T00:00:00Z`, null));
@@ -1263,7 +876,7 @@ describe("a feed state that is lost or cannot be read (derived data, rebuilt fro
     return { store, syndicator };
   }
 
-  const losses: [string, (store: HookStore) => Promise<void>][] = [
+  const losses: [string, (store: ChaosStore) => Promise<void>][] = [
     ['cannot be read', async (store) => void (await store.put(FEED_STATE, '{"format":2,"items":'))],
     ['is gone', (store) => store.delete(FEED_STATE)],
   ];

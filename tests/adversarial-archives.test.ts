@@ -9,32 +9,27 @@
  * article of the scope exactly once, newest first, and no withdrawn one; the three current documents carry
  * the same articles; every archive document of the scope is well-formed, marked fh:archive, links the
  * current document, holds only live articles of its scope and month, none of them twice anywhere in the
- * scope, and its prev-archive/next-archive links are symmetric. The records themselves are checked against
- * what the operations imply (nothing published lost, nothing withdrawn resurrected).
+ * scope, and its prev-archive/next-archive links are symmetric; and no archive document anywhere in the
+ * bucket, linked or not, shows an article that is not live (withdrawnAnywhere). The records themselves are
+ * checked against what the operations imply (nothing published lost, nothing withdrawn resurrected).
+ *
+ * The invariant, the store and the engine are shared with tests/adversarial-archives-2.test.ts
+ * (tests/support/archive-invariant.ts).
  */
 import { decodeHTML } from 'entities';
 import { describe, expect, it } from 'vitest';
-import { type Article, compareNewestFirst } from '../src/article.js';
+import { mulberry32 } from '../bench/generate.js';
 import { monthOf } from '../src/archive.js';
-import { checkFeed } from '../src/check.js';
+import type { Article } from '../src/article.js';
 import { memoryLogger } from '../src/log.js';
-import { isValidRecord, parseRecord } from '../src/records.js';
-import { scopePath } from '../src/scopes.js';
 import { MemoryObjectStore } from '../src/storage/memory-store.js';
-import type { PutOptions } from '../src/storage/object-store.js';
 import { Syndicator } from '../src/syndicator.js';
 import { stripXmlForbidden } from '../src/text.js';
-import { mulberry32 } from '../bench/generate.js';
-import { makeArticle, makeSite, parseXml } from './helpers.js';
+import { makeSite, parseXml } from './helpers.js';
+import { ARTICLE_URL, articleMaker, ChaosStore, type EngineOptions, engineMaker, FEED_URL, idOfUrl, lambda, liveRecords, noProblems, type Op, pick, problemsOf, readDoc, run, SECTIONS, tick, when } from './support/archive-invariant.js';
 import { type Gate, GatedStore, on } from './support/gated-store.js';
 
 // ---- determinism ----
-
-
-/** One turn of the event loop: what every delay here is counted in (no timers, so runs repeat). */
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
 function shuffled<T>(random: () => number, list: readonly T[]): T[] {
   const out = [...list];
@@ -45,303 +40,13 @@ function shuffled<T>(random: () => number, list: readonly T[]): T[] {
   return out;
 }
 
-// ---- a store that interleaves and fails ----
-
-class InjectedFault extends Error {
-  override readonly name = 'InjectedFault';
-}
-
-/**
- * The in-memory store (real compare-and-swap), each request delayed a few seeded ticks so concurrent
- * operations interleave; with `faultRate`, a request fails before it reaches the store or after it did its
- * work (a lost answer, a Lambda that died right after a write), at most `faultBudget` times.
- */
-class ChaosStore extends MemoryObjectStore {
-  faultRate = 0;
-  faultBudget = Number.POSITIVE_INFINITY;
-  faults = 0;
-  /** Share of requests that are slow (up to `slowTicks` turns of the event loop, where the others take a few): a flaky network. */
-  slowRate = 0;
-  slowTicks = 50;
-  /** Only these requests are ever slow (default: any). */
-  slowOps: readonly string[] | null = null;
-  private readonly random: () => number;
-
-  constructor(seed: number) {
-    super();
-    this.random = mulberry32(seed);
-  }
-
-  private async enter(op: string, key: string): Promise<boolean> {
-    const ticks = Math.floor(this.random() * 4);
-    for (let i = 0; i < ticks; i++) await tick();
-    if (this.slowRate > 0 && (this.slowOps === null || this.slowOps.includes(op)) && this.random() < this.slowRate) {
-      const slow = 1 + Math.floor(this.random() * this.slowTicks);
-      for (let i = 0; i < slow; i++) await tick();
-    }
-    if (this.faultRate > 0 && this.faults < this.faultBudget && this.random() < this.faultRate) {
-      this.faults += 1;
-      if (this.random() < 0.5) throw new InjectedFault(`injected failure before ${op} ${key}`);
-      return true;
-    }
-    return false;
-  }
-
-  private async run<T>(op: string, key: string, work: () => Promise<T>): Promise<T> {
-    const after = await this.enter(op, key);
-    const result = await work();
-    if (after) throw new InjectedFault(`injected failure after ${op} ${key}`);
-    return result;
-  }
-
-  override get(key: string, range?: { start: number; end: number }) {
-    return this.run('get', key, () => super.get(key, range));
-  }
-  override head(key: string) {
-    return this.run('head', key, () => super.head(key));
-  }
-  override put(key: string, body: string | Buffer, options?: PutOptions) {
-    return this.run('put', key, () => super.put(key, body, options));
-  }
-  override delete(key: string) {
-    return this.run('delete', key, () => super.delete(key));
-  }
-  override list(prefix: string, limit: number, startAfter?: string) {
-    return this.run('list', prefix, () => super.list(prefix, limit, startAfter));
-  }
-  override listPrefixes(prefix: string) {
-    return this.run('listPrefixes', prefix, () => super.listPrefixes(prefix));
-  }
-}
-
-/** Runs an operation as Lambda would: retried until it succeeds (any failure is retried). */
-async function lambda<T>(run: () => Promise<T>, attempts = 80): Promise<T> {
-  let last: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw new Error(`still failing after ${attempts} attempts: ${(last as Error)?.message ?? String(last)}`);
-}
-
 // ---- the engine and articles ----
 
-interface EngineOptions {
-  archives?: boolean;
-  items?: number;
-  slack?: number;
-  feedBytes?: number;
-  itemChars?: number;
-  /** The site's news sitemap: its window then also holds every story within `days` of the newest. */
-  newsSitemap?: { days: number; maxItems: number };
-  /** Articles per archive page (site.archivePageItems): a month with more is cut into pages. */
-  pageItems?: number;
-}
-
-/** Instances made per store: each gets its own seeded backoff, so a run depends on its seeds alone. */
-const instances = new WeakMap<object, number>();
-
-function engine(store: MemoryObjectStore, options: EngineOptions = {}): Syndicator {
-  const n = (instances.get(store) ?? 0) + 1;
-  instances.set(store, n);
-  const backoff = mulberry32(9_000 + n);
-  const limits = { items: options.items ?? 2, ...(options.feedBytes ? { feedBytes: options.feedBytes } : {}), ...(options.itemChars ? { itemChars: options.itemChars } : {}) };
-  const site = makeSite({ archives: options.archives ?? true, limits, ...(options.newsSitemap ? { newsSitemap: options.newsSitemap } : {}), ...(options.pageItems ? { archivePageItems: options.pageItems } : {}) });
-  return new Syndicator(
-    store,
-    {
-      site,
-      feedPrefix: 'feeds/',
-      cacheControl: 'public, max-age=300',
-      slack: options.slack ?? 0,
-      // Backoff in turns of the event loop, seeded (the engine's own is Math.random milliseconds): runs are
-      // quick and repeatable. A give-up after too many conflicts is retried like any failure.
-      sleep: async () => {
-        const turns = 1 + Math.floor(backoff() * 40);
-        for (let i = 0; i < turns; i++) await tick();
-      },
-    },
-    memoryLogger(),
-  );
-}
-
-const ARTICLE_URL = 'https://news.test.example/a/';
-const FEED_URL = 'https://news.test.example/feeds/';
-
-/** Step `i` after 2023-09-01, 4.5 days apart: 48 steps cover about seven months (to April 2024). */
-const when = (i: number) => new Date(Date.UTC(2023, 8, 1) + i * 4.5 * 86_400_000).toISOString().replace(/\.000Z$/, 'Z');
-
-function art(id: string, published: string, section: string | null, extra: Partial<Article> = {}): Article {
-  return makeArticle({ id, url: `${ARTICLE_URL}${id}`, title: `Story ${id}`, summary: `The summary of ${id}.`, published, updated: published, section, photos: [], quotes: [], related: [], ...extra });
-}
-
-const SECTIONS = ['World', 'Sport', 'Science'];
-
-// ---- the invariant ----
-
-type Format = 'rss' | 'atom' | 'json';
-const NAMES: Record<Format, string> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
-
-interface Doc {
-  ids: string[];
-  archive: boolean;
-  current?: string;
-  prev?: string;
-  next?: string;
-}
-
-const idOfUrl = (url: unknown) => (typeof url === 'string' && url.startsWith(ARTICLE_URL) ? url.slice(ARTICLE_URL.length) : `?${String(url)}`);
-const pathOf = (href: string | undefined) => (href === undefined ? undefined : href.startsWith(FEED_URL) ? href.slice(FEED_URL.length) : `?${href}`);
-
-function readDoc(body: string, format: Format): Doc {
-  if (format === 'json') {
-    const feed = JSON.parse(body);
-    const s = feed._syndicate ?? {};
-    return { ids: feed.items.map((i: { _syndicate: { article_id: string } }) => i._syndicate.article_id), archive: s.archive === true, current: pathOf(s.current), prev: pathOf(feed.next_url), next: pathOf(s.next_archive) };
-  }
-  const xml = parseXml(body);
-  const root = format === 'rss' ? xml.rss.channel : xml.feed;
-  const links = [format === 'rss' ? (root['atom:link'] ?? []) : (root.link ?? [])].flat() as Record<string, string>[];
-  const rel = (name: string) => pathOf(links.find((l) => l['@rel'] === name)?.['@href']);
-  const ids = format === 'rss' ? [root.item ?? []].flat().map((i: Record<string, unknown>) => idOfUrl(i.link)) : [root.entry ?? []].flat().map((e: Record<string, unknown>) => idOfUrl(e.id));
-  return { ids, archive: root['fh:archive'] !== undefined, current: rel('current'), prev: rel('prev-archive'), next: rel('next-archive') };
-}
-
-/** The live articles the stored records say, by id. */
-function liveRecords(store: MemoryObjectStore): Map<string, Article> {
-  const live = new Map<string, Article>();
-  for (const [key, object] of store.objects) {
-    if (!key.startsWith('articles/') || !key.endsWith('.json')) continue;
-    const id = key.slice('articles/'.length, -'.json'.length);
-    const record = parseRecord(id, object.body);
-    if (isValidRecord(record) && record.status === 'live' && record.article) live.set(id, record.article);
-  }
-  return live;
-}
-
-const inScope = (article: Article, scope: string) => scope === '' || (article.section !== null && scopePath({ section: article.section }) === scope);
-
-/** Everything wrong with the archives of the site and of `sections` (see the header). */
-function problemsOf(store: MemoryObjectStore, sections: readonly string[] = SECTIONS): string[] {
-  const live = liveRecords(store);
-  const files = (path: string) => store.objects.get(`feeds/${path}`)?.body.toString('utf8');
-  const problems: string[] = [];
-  const scopes = ['', ...new Set(sections.map((s) => scopePath({ section: s })))];
-  for (const scope of scopes) {
-    const articles = [...live.values()].filter((a) => inScope(a, scope)).sort(compareNewestFirst);
-    const want = articles.map((a) => a.id);
-    const byId = new Map(articles.map((a) => [a.id, a]));
-    const carriedBy: Partial<Record<Format, string[]>> = {};
-    // Every archive document of the scope, parsed once per format.
-    const archiveDocs = new Map<string, Doc>();
-    for (const key of [...store.objects.keys()].filter((k) => k.startsWith(`feeds/${scope}archive/`)).sort()) {
-      const path = key.slice('feeds/'.length);
-      // A month's newest page is archive/YYYY-MM/, its older ones archive/YYYY-MM-n/ (src/archive.ts).
-      const match = /^archive\/((\d{4}-\d{2})(?:-[1-9]\d*)?)\/(rss\.xml|atom\.xml|feed\.json)$/.exec(path.slice(scope.length));
-      if (!match) {
-        problems.push(`${path}: not an archive document's name`);
-        continue;
-      }
-      const [, page, month] = match as unknown as [string, string, string, string];
-      const format = (Object.entries(NAMES).find(([, n]) => n === match[3]) as [Format, string])[0];
-      const body = files(path) as string;
-      try {
-        checkFeed(path, body);
-      } catch (error) {
-        problems.push(`${path}: ill-formed: ${(error as Error).message.slice(0, 200)}`);
-        continue;
-      }
-      const doc = readDoc(body, format);
-      archiveDocs.set(path, doc);
-      if (!doc.archive) problems.push(`${path}: not marked fh:archive`);
-      if (doc.current !== `${scope}${NAMES[format]}`) problems.push(`${path}: links current ${doc.current}`);
-      for (const id of doc.ids) {
-        const article = byId.get(id);
-        if (!article) problems.push(`${path}: holds ${id}, not a live article of the scope`);
-        else if (monthOf(article) !== month) problems.push(`${path}: holds ${id}, published ${article.published}`);
-      }
-      for (const name of Object.values(NAMES)) if (!files(`${scope}archive/${page}/${name}`)) problems.push(`${scope}archive/${page}/: no ${name}`);
-    }
-    // Links between archive documents are symmetric.
-    for (const [path, doc] of archiveDocs) {
-      if (doc.prev !== undefined) {
-        const older = archiveDocs.get(doc.prev);
-        if (!older) problems.push(`${path}: prev-archive ${doc.prev} is not an archive document`);
-        else if (older.next !== path) problems.push(`${path}: prev-archive ${doc.prev}, whose next-archive is ${older.next}`);
-      }
-      if (doc.next !== undefined) {
-        const newer = archiveDocs.get(doc.next);
-        if (!newer) problems.push(`${path}: next-archive ${doc.next} is not an archive document`);
-        else if (newer.prev !== path) problems.push(`${path}: next-archive ${doc.next}, whose prev-archive is ${newer.prev}`);
-      }
-    }
-    for (const format of ['rss', 'atom', 'json'] as Format[]) {
-      const start = `${scope}${NAMES[format]}`;
-      const startBody = files(start);
-      if (startBody === undefined) {
-        if (want.length > 0) problems.push(`${start}: missing, while the scope has ${want.length} live articles`);
-        continue;
-      }
-      // Nothing twice anywhere in the scope (current document and every archive document of the format).
-      const seen = new Map<string, string>();
-      const met: string[] = [];
-      const visited = new Set<string>();
-      let path: string | undefined = start;
-      while (path !== undefined) {
-        if (visited.has(path)) {
-          problems.push(`${start}: the walk loops at ${path}`);
-          break;
-        }
-        visited.add(path);
-        const body = files(path);
-        if (body === undefined) {
-          problems.push(`${start}: the walk reaches ${path}, which is not written`);
-          break;
-        }
-        let doc: Doc;
-        if (path === start) {
-          try {
-            checkFeed(path, body);
-          } catch (error) {
-            problems.push(`${path}: ill-formed: ${(error as Error).message.slice(0, 200)}`);
-            break;
-          }
-          doc = readDoc(body, format);
-          if (doc.archive) problems.push(`${path}: the current document is marked fh:archive`);
-          if (doc.next !== undefined) problems.push(`${path}: the current document has a next-archive`);
-          carriedBy[format] = doc.ids;
-        } else {
-          const archived = archiveDocs.get(path);
-          if (!archived) {
-            problems.push(`${start}: the walk reaches ${path}, which is not an archive document of the scope`);
-            break;
-          }
-          doc = archived;
-        }
-        met.push(...doc.ids);
-        path = doc.prev;
-      }
-      for (const [path, doc] of [[start, readDoc(startBody, format)] as const, ...[...archiveDocs].filter(([p]) => p.endsWith(NAMES[format]))]) {
-        for (const id of doc.ids) {
-          const other = seen.get(id);
-          if (other !== undefined) problems.push(`${id} is in both ${other} and ${path}`);
-          seen.set(id, path);
-        }
-      }
-      if (JSON.stringify(met) !== JSON.stringify(want)) problems.push(`${start}: the walk meets [${met.join(' ')}]; the records imply [${want.join(' ')}]`);
-    }
-    const [rss, atom, json] = [carriedBy.rss, carriedBy.atom, carriedBy.json].map((ids) => JSON.stringify(ids ?? null));
-    if (rss !== atom || rss !== json) problems.push(`${scope || '(site)'}: the current documents carry different articles: rss ${rss}, atom ${atom}, json ${json}`);
-  }
-  return problems;
-}
+/** An engine on a store (tests/support/archive-invariant.ts): two items carried unless said. */
+const engine = engineMaker({ items: 2, backoffSeed: 9_000 });
+const art = articleMaker();
 
 // ---- what the operations imply for the records ----
-
-type Op = { kind: 'publish'; article: Article } | { kind: 'takedown'; id: string } | { kind: 'republish' };
 
 /** The record state each id may end in: `null` withdrawn, else the live version (published, section, title). */
 class Model {
@@ -404,12 +109,6 @@ class Model {
   }
 }
 
-function run(syndicator: Syndicator, op: Op): Promise<unknown> {
-  if (op.kind === 'publish') return syndicator.publishArticle(op.article);
-  if (op.kind === 'takedown') return syndicator.unpublishId(op.id, '2024-06-01T00:00:00Z');
-  return syndicator.republish();
-}
-
 /**
  * A story; with `heavy` (a share of stories), one whose summary is ampersands and angle brackets (five
  * bytes each in XML, one in JSON) and whose body is long: with a byte budget, the formats fit fewer.
@@ -467,8 +166,6 @@ function limitsOf(seed: number): { options: EngineOptions; heavy: number } {
   const budget = seed % 5 === 0;
   return { options: { items: 1 + (seed % 3), slack: [0, 0, 1, 3][seed % 4] as number, ...(budget ? { feedBytes: 10_000, itemChars: 5_000 } : {}) }, heavy: budget ? 0.4 : 0 };
 }
-
-const noProblems = (problems: string[]) => expect(problems.slice(0, 25), `${problems.length} problems`).toEqual([]);
 
 // ---- the tests ----
 
