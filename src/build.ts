@@ -207,7 +207,7 @@ export function renderArchivePage(scopePath: string, page: ArchivePage, site: Si
   return FEED_FORMATS.map((format) => ({ path: `${folder}${FEED_FILE_NAMES[format]}`, body: RENDERERS[format](shape, page.entries, site), contentType: CONTENT_TYPES[format] }));
 }
 
-const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}\\d{4}-\\d{2}/`);
+const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}\\d{4}-\\d{2}(-\\d+)?/`);
 
 /**
  * Current feed files (not pages, not the news sitemap, not archive documents): what WebSub hubs are told

@@ -62,6 +62,8 @@ export interface ArchiveIndex {
   owed: Record<string, string[]>;
   /** Months of more than one page (their oldest is `<month>-1`, which the next older month links). */
   paged?: string[];
+  /** One more each time a backfill is asked for: a backfill ends `built` only if none was asked for since it began. */
+  generation?: number;
   built?: boolean;
   renderedWith?: string;
 }

@@ -129,6 +129,33 @@ describe('RFC 5005 archives kept by the engine', () => {
     expectWalks(files, '', articles.filter((a) => a.id !== 's004'));
   });
 
+  it('an import while a backfill is under way asks for another: the backfill that began before it does not say the archive is whole', async () => {
+    const off = setup({ archives: false });
+    const first = Array.from({ length: 15 }, (_, i) => story(i + 20));
+    for (const a of first) await off.syndicator.publishArticle(a);
+    const on = new Syndicator(off.store, { site: makeSite({ archives: true, limits: { items: 5 } }), feedPrefix: 'feeds/', cacheControl: 'public, max-age=300', slack: 2 }, memoryLogger());
+    // The republish's backfill lists the site's index (a page of 1,000); at that moment an import of older stories lands.
+    const list = off.store.list.bind(off.store);
+    let imported = false;
+    const older = Array.from({ length: 12 }, (_, i) => story(i));
+    off.store.list = async (prefix, max, after) => {
+      const keys = await list(prefix, max, after);
+      if (!imported && prefix === 'index/site/' && max === 1000) {
+        imported = true;
+        await on.importArticles(older);
+      }
+      return keys;
+    };
+    await on.republish();
+    expect(imported).toBe(true);
+    const site = JSON.parse(off.store.objects.get('state/site/state.json')?.body.toString() ?? '{}');
+    expect(site.archive.built).toBe(false);
+    expect(off.files.get('rss.xml')).not.toContain('prev-archive');
+    // The next republish backfills what the import stored.
+    await on.republish();
+    expectWalks(off.files, '', [...older, ...first]);
+  });
+
   it('older months are cached long; the newest keeps the feeds’ Cache-Control', async () => {
     const { store, syndicator } = setup();
     for (let i = 0; i < 60; i++) await syndicator.publishArticle(story(i));
@@ -202,13 +229,39 @@ describe('archives and the rest', () => {
   it('WebSub hubs are told of the current feeds, never of archive documents (nobody subscribes to them)', async () => {
     const store = new MemoryObjectStore();
     const told: string[] = [];
-    const site = makeSite({ archives: true, limits: { items: 3 }, hubs: ['http://127.0.0.1:9/hub'] });
+    // Pages of 2: older pages (archive/<YYYY-MM>-n/) too.
+    const site = makeSite({ archives: true, limits: { items: 3 }, hubs: ['http://127.0.0.1:9/hub'], archivePageItems: 2 });
     const syndicator = new Syndicator(store, { site, feedPrefix: 'feeds/', cacheControl: 'no-cache', slack: 1, pinger: async (_hub, topics) => void told.push(...topics) }, memoryLogger());
     for (let i = 0; i < 12; i++) await syndicator.publishArticle(story(i));
-    expect([...store.objects.keys()].some((k) => k.includes('/archive/'))).toBe(true);
+    expect([...store.objects.keys()].some((k) => /\/archive\/\d{4}-\d{2}-\d+\//.test(k))).toBe(true);
     expect(told.length).toBeGreaterThan(0);
     expect(told.filter((t) => t.includes('/archive/'))).toEqual([]);
     expect(told).toContain('https://news.test.example/feeds/rss.xml');
+  });
+});
+
+describe('a month that cannot be settled', () => {
+  it('does not hold the feeds back: they are written, the other months settled, the event fails (to be retried), and the month settles once it can', async () => {
+    const { store, syndicator, files } = setup();
+    const articles = Array.from({ length: 20 }, (_, i) => story(i));
+    for (const a of articles) await syndicator.publishArticle(a);
+    // January's state cannot be written for a while.
+    const put = store.put.bind(store);
+    let broken = true;
+    store.put = async (key, body, options) => {
+      if (broken && key === 'state/site/archive/2024-01.json') throw new Error('injected: S3 is failing this key');
+      return put(key, body, options);
+    };
+    // A takedown of an archived January story: the site's month fails, the section's settles.
+    await expect(syndicator.unpublishId('s001', '2024-03-01T00:00:00Z')).rejects.toThrow(/injected/);
+    expect(files.get('sections/world/archive/2024-01/rss.xml')).not.toContain('https://news.test.example/s1<');
+    // Still owed in the site's state, and the feeds went on: a new story is in the current files.
+    expect(JSON.parse(store.objects.get('state/site/state.json')?.body.toString() ?? '{}').archive.owed['2024-01']).toContain('s001');
+    await expect(syndicator.publishArticle(story(20))).rejects.toThrow(/injected/);
+    expect(files.get('rss.xml')).toContain('https://news.test.example/s20<');
+    broken = false;
+    await syndicator.publishArticle(story(21));
+    expectWalks(files, '', [...articles, story(20), story(21)].filter((a) => a.id !== 's001'));
   });
 });
 

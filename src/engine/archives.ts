@@ -36,7 +36,8 @@ export const ARCHIVE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /**
  * Changes a feed state by compare-and-swap: `change` edits the state read (and may read more after it), and
  * says whether there is anything to write. Returns whether it wrote. The file hashes are left as they are:
- * the changes made here (the archive's bookkeeping) render no file differently.
+ * the archive's bookkeeping renders no file differently, but for `built` (unbuild): the current files then
+ * stop linking the archive at the next write of the feed.
  */
 export async function changeFeedState(engine: Engine, path: string, change: (state: FeedState) => Promise<boolean>): Promise<boolean> {
   const key = stateKey(path);
@@ -105,7 +106,9 @@ export class Archives {
 
   /** What the months' documents are rendered with: a republish renders them all again when it changes. */
   get renderedWith(): string {
-    this.rendered ??= sha256(stable(siteConfigInput(this.settings.site))).slice(0, 16);
+    // What archive documents show of the site (not its limits, declared feeds or news sitemap).
+    const { limits: _limits, feeds: _feeds, newsSitemap: _sitemap, ...shown } = siteConfigInput(this.settings.site);
+    this.rendered ??= sha256(stable(shown)).slice(0, 16);
     return this.rendered;
   }
 
@@ -114,16 +117,35 @@ export class Archives {
   /** The feed's archive must be backfilled again (a month state was lost): its current files link none until then. */
   private async unbuild(path: string): Promise<void> {
     await changeFeedState(this.engine, path, async (feed) => {
-      if (!feed.archive?.built) return false;
-      feed.archive = { ...feed.archive, built: false };
+      if (!feed.archive) return false;
+      // A new generation even if not built: a backfill under way may have listed before this was lost.
+      feed.archive = { ...feed.archive, built: false, generation: (feed.archive.generation ?? 0) + 1 };
       return true;
     });
   }
 
   /** Settles every month owed (see ArchiveIndex.owed): returns the documents written. */
-  async settle(path: string, owed: Record<string, string[]>, cache: RecordCache): Promise<string[]> {
-    const written = await mapLimited(Object.keys(owed).sort(), MONTH_CONCURRENCY, (month) => this.reconcile(path, month, owed[month] ?? [], cache));
-    return written.flat().sort();
+  async settle(path: string, owed: Record<string, string[]>, cache: RecordCache): Promise<{ written: string[]; failed: string[]; error?: unknown }> {
+    const failed: string[] = [];
+    let first: unknown;
+    // A month that fails stays owed, and the others are settled all the same: the current files never wait
+    // on the archive. The caller then fails (so the event is retried, and a month that keeps failing shows).
+    const written = await mapLimited(Object.keys(owed).sort(), MONTH_CONCURRENCY, async (month) => {
+      try {
+        return await this.reconcile(path, month, owed[month] ?? [], cache);
+      } catch (error) {
+        this.engine.log.error('archive month not settled: left owed', { feed: path, month, reason: describeError(error) });
+        failed.push(month);
+        first ??= error;
+        return [];
+      }
+    });
+    return { written: written.flat().sort(), failed: failed.sort(), ...(first !== undefined ? { error: first } : {}) };
+  }
+
+  /** Settles months side by side (a republish's: every month of the scope). */
+  settleAll(path: string, months: readonly string[], ids: ReadonlyMap<string, readonly string[]>, cache: RecordCache, options: { held?: boolean; purge?: boolean } = {}): Promise<string[][]> {
+    return mapLimited(months, MONTH_CONCURRENCY, (month) => this.reconcile(path, month, ids.get(month) ?? [], cache, options));
   }
 
   /**
@@ -136,9 +158,6 @@ export class Archives {
     const { store, maxAttempts } = this.engine;
     const key = monthStateKey(path, month);
     const written: string[] = [];
-    // Pages this writer put while checking a state that a newer one may since have replaced: checked
-    // again against the state that holds once it is done.
-    const putInChecks = new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const current = await store.get(key);
       let state: MonthState;
@@ -152,10 +171,9 @@ export class Archives {
       }
       const touched = options.held ? [...new Set([...ids, ...state.entries.map((e) => e.id)])] : [...new Set(ids)];
       const pagedBefore = pageCount(state.entries.length, this.settings.site.archivePageItems) > 1;
-      // Side by side: the pages the last writer changed are checked (it may have died before writing them;
-      // they are written before this one commits), and the feed state and the records are read, both after
-      // the month's state. Each record is cut to its archive entry as it is read: a month's worth of whole
-      // articles is never held.
+      // Side by side: the pages the last writer changed are checked (a HEAD a document), and the feed state
+      // and the records are read, both after the month's state. Each record is cut to its archive entry as
+      // it is read: a month's worth of whole articles is never held.
       const readEntries = () =>
         mapLimited(touched, READ_CONCURRENCY, async (id) => {
           const entry = entryOf(await this.records.read(id, cache, { forFeed: true }), path);
@@ -163,14 +181,11 @@ export class Archives {
         });
       // Emptying the month (archives off) needs no record, unless the feed state has an archive again (a
       // writer of the old configuration made one since): then the month is settled as any other.
-      const [checked, feed, candidates] = options.purge
-        ? await (async () => {
-            const [done, read] = await Promise.all([this.writePages(state, state.changed, false), this.feedState(path)]);
-            return [done, read, read?.archive ? await readEntries() : []] as const;
-          })()
-        : await Promise.all([this.writePages(state, state.changed, false), this.feedState(path), readEntries()]);
-      written.push(...checked);
-      for (const page of this.pagesOf(path, checked)) putInChecks.add(page);
+      const readForPurge = async () => {
+        const read = await this.feedState(path);
+        return [read, read?.archive ? await readEntries() : []] as const;
+      };
+      const [stale, [feed, candidates]] = await Promise.all([this.unwritten(state), options.purge ? readForPurge() : Promise.all([this.feedState(path), readEntries()])]);
       const carried = feed ? carriedIds(feed) : new Set<string>();
       // No archive in the feed state (turned off): nothing is in any month.
       const kept = feed?.archive !== undefined;
@@ -186,7 +201,9 @@ export class Archives {
       state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed].sort(compareNewestFirst);
       state.links = neighbours(feed?.archive?.months ?? [], month, feed?.archive?.paged ?? []);
       const signed = this.sign(state);
-      const changed = Object.keys(signed).filter((page) => signed[page] !== state.pages[page]);
+      // Pages whose signature changed, and those the last writer changed but did not get written (it may
+      // have died first): written after this commit, from it.
+      const changed = [...new Set([...Object.keys(signed).filter((page) => signed[page] !== state.pages[page]), ...stale])];
       state.pages = signed;
       state.changed = changed.sort();
       const rendered = this.render(state, changed);
@@ -203,7 +220,7 @@ export class Archives {
       state.revision += 1;
       try {
         const etag = await store.put(key, stable(state), { contentType: 'application/json', ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }) });
-        written.push(...(await this.afterCommit(key, etag, state, changed, rendered, putInChecks)));
+        written.push(...(await this.afterCommit(key, etag, state, changed, rendered)));
         if (pagedNow !== listedPaged || crossed) written.push(...(await this.markPaged(path, month, cache, { etag, paged: pagedNow })));
         return written.sort();
       } catch (error) {
@@ -241,8 +258,9 @@ export class Archives {
   }
 
   /**
-   * Makes the documents of `keys` what the state says: rendered and put when `known` is false (they
-   * changed), else each compared with its stored hash first (a HEAD) and put only if it differs.
+   * Makes the documents of `keys` what the state says: rendered and put at once when `changed` (their
+   * hashes changed in this commit), else each compared with its stored hash first (a HEAD) and put only if
+   * it differs.
    */
   private async writePages(state: MonthState, keys: readonly string[], changed: boolean, rendered?: Rendered): Promise<string[]> {
     if (keys.length === 0) return [];
@@ -258,37 +276,39 @@ export class Archives {
 
   /** Writes the committed month's changed pages; if another writer committed since, those pages as it has them. */
   /**
-   * Writes the committed month's changed pages, and checks again those it put while checking an older
-   * state; then, while another writer has committed since, every page this one put is checked against the
-   * newer state (what this writer put may have landed after the newer writer's own).
+   * Writes the committed month's changed pages; then, while another writer has committed since, every page
+   * this one put is checked against the newer state (what this writer put may have landed after the newer
+   * writer's own).
    */
-  private async afterCommit(key: string, committed: string, state: MonthState, changed: readonly string[], rendered: Rendered, putInChecks: ReadonlySet<string>): Promise<string[]> {
+  private async afterCommit(key: string, committed: string, state: MonthState, changed: readonly string[], rendered: Rendered): Promise<string[]> {
     const { store, maxAttempts } = this.engine;
     const written = new Set<string>(await this.writePages(state, changed, true, rendered));
-    const mine = new Set([...changed, ...putInChecks]);
-    let pending = [...putInChecks].filter((page) => !changed.includes(page));
-    let latest = state;
     let etag = committed;
     for (let round = 1; round <= maxAttempts; round++) {
-      const put = await this.writePages(latest, pending, false);
-      for (const file of put) written.add(file);
-      for (const page of this.pagesOf(state.path, put)) mine.add(page);
       const head = await store.head(key);
       if (!head || head.etag === etag) return [...written].sort();
       const object = await store.get(key);
       if (!object) return [...written].sort();
       etag = object.etag;
-      latest = parseMonth(object.body, key);
-      pending = [...new Set([...mine, ...latest.changed])];
+      const latest = parseMonth(object.body, key);
+      for (const file of await this.writePages(latest, [...new Set([...changed, ...latest.changed])], false)) written.add(file);
     }
     throw new StoreError(key, `archive month kept moving after ${maxAttempts} rounds of writing`);
   }
 
-  /** The page keys of documents (paths under the scope's archive folder). */
-  private pagesOf(path: string, files: readonly string[]): string[] {
-    const base = `${path}${ARCHIVE_FOLDER}`;
-    return [...new Set(files.filter((f) => f.startsWith(base)).map((f) => f.slice(base.length).split('/')[0] as string))];
+  /** The pages among those the last writer changed whose documents are not what the state says (a HEAD each). */
+  private async unwritten(state: MonthState): Promise<string[]> {
+    const pages = new Set(state.changed);
+    const base = `${state.path}${ARCHIVE_FOLDER}`;
+    const stale = await mapLimited(
+      Object.entries(state.files).filter(([file]) => pages.has(file.slice(base.length).split('/')[0] as string)),
+      READ_CONCURRENCY,
+      async ([file, hash]) => ((await this.engine.store.head(this.settings.feedPrefix + file))?.metadata.sha256 === hash ? null : (file.slice(base.length).split('/')[0] as string)),
+    );
+    return [...new Set(stale.filter((page) => page !== null))];
   }
+
+
 
   /**
    * Says in the feed state whether the month has more than one page (the month read after the feed state),

@@ -74,8 +74,12 @@ export interface FeedUpdate {
   indexed?: boolean;
   /** The archive months earlier revisions of the touched records were in (their records' pendingMonths). */
   months?: readonly string[];
-  /** Archive bookkeeping a republish sets: months found in the index, backfilled, rendered with. */
-  archive?: { register?: readonly string[]; built?: boolean; renderedWith?: string };
+  /**
+   * Archive bookkeeping: months found in the index (registered, not owed: the republish settles them), a
+   * backfill asked for (built false) or done (built true, if its `generation` is still the state's), what
+   * the months are rendered with.
+   */
+  archive?: { register?: readonly string[]; built?: boolean; generation?: number; renderedWith?: string };
 }
 
 interface Committed {
@@ -202,8 +206,10 @@ export class Feeds {
       return true;
     });
     if (!dropped) return [];
-    const emptied = await mapLimited(months, 4, (month) => this.archives.reconcile(path, month, [], cache, { held: true, purge: true }));
-    this.engine.log.info('archive emptied: archives are off', { feed: path, months: months.length });
+    // And the months the list forgot (a feed state lost or rebuilt): no document is left unmaintained.
+    const all = [...new Set([...months, ...(await this.monthsWithState(path))])].sort();
+    const emptied = await this.archives.settleAll(path, all, new Map(), cache, { held: true, purge: true });
+    this.engine.log.info('archive emptied: archives are off', { feed: path, months: all.length });
     // The current files, rendered again without the boundary.
     return [...emptied.flat(), ...(await this.update(path, { touched: [], forced: true, full: false }, cache))].sort();
   }
@@ -223,40 +229,46 @@ export class Feeds {
     if (index?.built && index.renderedWith === renderedWith) return [];
     const written: string[] = [];
     const byMonth = new Map<string, string[]>();
+    // Said first (a writer of the old configuration then leaves what it renders owed), with the backfill's
+    // generation: an import or a lost month after this point asks for another backfill, which this one's
+    // end must not hide.
+    const generation = index?.generation ?? 0;
     if (!index?.built) {
-      const prefix = markerPrefix('live', path);
-      let after: string | undefined;
-      for (;;) {
-        const keys = await this.engine.store.list(prefix, 1000, after);
-        for (const marker of keys.map((k) => parseMarker('live', path, k))) {
-          if (!marker) continue;
-          const month = new Date(marker.time).toISOString().slice(0, 7);
-          byMonth.set(month, [...(byMonth.get(month) ?? []), marker.id]);
-        }
-        if (keys.length < 1000) break;
-        after = keys[keys.length - 1];
+      for (const k of await this.listAll(markerPrefix('live', path))) {
+        const marker = parseMarker('live', path, k);
+        if (!marker) continue;
+        const month = monthOf({ published: new Date(marker.time).toISOString() });
+        const ids = byMonth.get(month);
+        if (ids) ids.push(marker.id);
+        else byMonth.set(month, [marker.id]);
       }
       // And every month that has a state (a feed state lost or rebuilt forgets its list): what it holds is
       // settled too (a withdrawn article in it taken out).
-      let afterKey: string | undefined;
-      for (;;) {
-        const keys = await this.engine.store.list(monthStatePrefix(path), 1000, afterKey);
-        for (const k of keys) {
-          const month = monthOfStateKey(path, k);
-          if (month && !byMonth.has(month)) byMonth.set(month, []);
-        }
-        if (keys.length < 1000) break;
-        afterKey = keys[keys.length - 1];
-      }
-      written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { register: [...byMonth.keys()] } }, cache)));
+      for (const month of await this.monthsWithState(path)) if (!byMonth.has(month)) byMonth.set(month, []);
     }
+    written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { register: [...byMonth.keys()], renderedWith } }, cache)));
     const latest = await this.engine.store.get(key);
     const months = latest ? (parseState(latest.body, key).archive?.months ?? []) : [];
-    const settled = await mapLimited(months, 4, (month) => this.archives.reconcile(path, month, byMonth.get(month) ?? [], cache, { held: !index?.built }));
-    written.push(...settled.flat());
-    written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { built: true, renderedWith } }, cache)));
+    written.push(...(await this.archives.settleAll(path, months, byMonth, cache, { held: !index?.built })).flat());
+    written.push(...(await this.update(path, { touched: [], forced: true, full: false, archive: { built: true, generation } }, cache)));
     this.engine.log.info('archive settled', { feed: path, months: months.length, backfilled: !index?.built });
     return written;
+  }
+
+  /** Every key under a prefix, a page of 1,000 at a time. */
+  private async listAll(prefix: string): Promise<string[]> {
+    const all: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const keys = await this.engine.store.list(prefix, 1000, after);
+      all.push(...keys);
+      if (keys.length < 1000) return all;
+      after = keys[keys.length - 1];
+    }
+  }
+
+  /** The months of the scope that have a state (the feed state's list may have forgotten some). */
+  private async monthsWithState(path: string): Promise<string[]> {
+    return (await this.listAll(monthStatePrefix(path))).flatMap((k) => monthOfStateKey(path, k) ?? []);
   }
 
   /**
@@ -312,7 +324,11 @@ export class Feeds {
       else if (how.indexed === false) delete state.indexed;
       if (how.archive && this.archiving(path)) {
         const index = state.archive ?? { months: [], owed: {} };
-        state.archive = { ...index, ...(how.archive.built !== undefined ? { built: how.archive.built } : {}), ...(how.archive.renderedWith !== undefined ? { renderedWith: how.archive.renderedWith } : {}) };
+        // Built only if no one asked for another backfill since this one began (the generation moved).
+        const built = how.archive.built === true && how.archive.generation !== undefined && (index.generation ?? 0) !== how.archive.generation ? undefined : how.archive.built;
+        // Asked for a backfill: a new generation.
+        const generation = how.archive.built === false ? (index.generation ?? 0) + 1 : index.generation;
+        state.archive = { ...index, ...(built !== undefined ? { built } : {}), ...(generation !== undefined ? { generation } : {}), ...(how.archive.renderedWith !== undefined ? { renderedWith: how.archive.renderedWith } : {}) };
       }
       // What the current files carried before this write (for the articles that cross the boundary).
       const carriedBefore = state.carried === undefined ? null : state.items.slice(0, state.carried).map((a) => ({ id: a.id, published: a.published }));
@@ -367,11 +383,12 @@ export class Feeds {
     if (!committed) throw new StoreError(key, `gave up after ${maxAttempts} concurrent updates`);
     // The archive's months are settled beside the feed's files (they need only the committed state).
     const owed = committed.owed && Object.keys(committed.owed).length > 0;
-    const [written, archived] = await Promise.all([this.writeCommitted(key, committed), owed ? this.archives.settle(path, committed.owed as Record<string, string[]>, cache) : []]);
+    const [written, archived] = await Promise.all([this.writeCommitted(key, committed), owed ? this.archives.settle(path, committed.owed as Record<string, string[]>, cache) : { written: [] as string[], failed: [] as string[], error: undefined as unknown }]);
     // Then said in the state (after the files: a write of the state before would send the feed's own writer
-    // round again).
-    if (owed) await this.clearOwed(path, committed);
-    return [...written, ...archived].sort();
+    // round again); a month that failed stays owed.
+    if (owed) await this.clearOwed(path, committed, archived.failed);
+    if (archived.error !== undefined) throw archived.error;
+    return [...written, ...archived.written].sort();
   }
 
   /**
@@ -417,6 +434,8 @@ export class Feeds {
       }
     }
     for (const id of how.touched) {
+      // Carried before and after, and no month left behind: in no month, so none to settle.
+      if (beforeIds?.has(id) && nowIds.has(id) && (how.months ?? []).length === 0) continue;
       for (const month of how.months ?? []) owe(month, id);
       const old = wasAt.get(id);
       if (old) owe(monthOf(old), id);
@@ -426,11 +445,13 @@ export class Feeds {
         if (entryOf(record, state.path)?.kind === 'item') present({ id, published: record.article.published });
       }
     }
-    for (const month of how.archive?.register ?? []) months.add(month);
+    // Months a republish found in the index: it settles every month itself, so they are not owed.
+    const registered = new Set(how.archive?.register ?? []);
+    for (const month of registered) months.add(month);
     // A month new to the list changes its neighbours' links.
     const list = [...months].sort().reverse();
     for (const month of list) {
-      if (index.months.includes(month)) continue;
+      if (index.months.includes(month) || registered.has(month)) continue;
       owe(month);
       const { older, newer } = neighbours(list, month);
       if (older) owe(older);
@@ -453,8 +474,8 @@ export class Feeds {
   }
 
   /** The months the committed state owed are settled: says so in the state, if no one has written it since. */
-  private async clearOwed(path: string, committed: Committed): Promise<void> {
-    const owed = committed.owed as Record<string, string[]>;
+  private async clearOwed(path: string, committed: Committed, failed: readonly string[]): Promise<void> {
+    const owed = Object.fromEntries(Object.entries(committed.owed as Record<string, string[]>).filter(([month]) => !failed.includes(month)));
     const mine = committed.state as FeedState;
     if (!mine.archive) return;
     // A writer of another site configuration (a deploy overlap) rendered its months as that one says: left
