@@ -485,7 +485,7 @@ export class Feeds {
     // writer's commit; else the writer that changed more carries what this one owed and settles it too.
     const besides = (state: FeedState) => stable({ ...state, revision: 0, archive: state.archive ? { ...state.archive, owed: {}, paged: [] } : null });
     const base = besides(mine);
-    await changeFeedState(this.engine, path, async (state) => {
+    const clear = (state: FeedState): boolean => {
       if (!state.archive || besides(state) !== base) return false;
       // A month owed only its links, when the paged list moved since: the writer that moved it may owe it again.
       const pagedMoved = stable(state.archive.paged ?? []) !== stable(mine.archive?.paged ?? []);
@@ -501,7 +501,19 @@ export class Feeds {
       if (!cleared) return false;
       state.archive = { ...state.archive, owed: left };
       return true;
-    });
+    };
+    // Most often the state is still the one committed: a compare-and-swap on it, with no read.
+    const first = structuredClone(mine);
+    if (clear(first)) {
+      first.revision += 1;
+      try {
+        await this.engine.store.put(stateKey(path), stable(first), { contentType: 'application/json', ifMatch: committed.etag });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    await changeFeedState(this.engine, path, async (state) => clear(state));
   }
 
   /**
