@@ -16,6 +16,11 @@ import type { Article } from './article.js';
 import { ARCHIVE_FOLDER } from './formats.js';
 import { truncateAtWord } from './text.js';
 
+/** An archive month's key, `YYYY-MM` (a regular expression's source, for those who check one). */
+export const MONTH_KEY = '\\d{4}-\\d{2}';
+/** A page's key: its month, or its month and number (`YYYY-MM-n`). */
+export const PAGE_KEY = `${MONTH_KEY}(?:-\\d+)?`;
+
 /** An article's archive month: `YYYY-MM` of its publication (UTC). */
 export const monthOf = (article: Pick<Article, 'published'>) => new Date(article.published).toISOString().slice(0, 7);
 

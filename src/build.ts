@@ -1,5 +1,5 @@
 /** The core: articles in, every feed file out (path -> body), each checked. Pure, no I/O. */
-import { type ArchivePage, archiveFolder, monthOf, monthPages, neighbours, pageCount } from './archive.js';
+import { type ArchivePage, archiveFolder, monthOf, monthPages, neighbours, PAGE_KEY, pageCount } from './archive.js';
 import type { Article } from './article.js';
 import { checkFeed } from './check.js';
 import { ARCHIVE_FOLDER, CONTENT_TYPES, FEED_FILE_NAMES, FEED_FORMATS, type FeedFormat, NEWS_SITEMAP_FILE, PAGE_FILE } from './formats.js';
@@ -207,7 +207,7 @@ export function renderArchivePage(scopePath: string, page: ArchivePage, site: Si
   return FEED_FORMATS.map((format) => ({ path: `${folder}${FEED_FILE_NAMES[format]}`, body: RENDERERS[format](shape, page.entries, site), contentType: CONTENT_TYPES[format] }));
 }
 
-const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}\\d{4}-\\d{2}(-\\d+)?/`);
+const ARCHIVE_DOCUMENT = new RegExp(`(^|/)${ARCHIVE_FOLDER}${PAGE_KEY}/`);
 
 /**
  * Current feed files (not pages, not the news sitemap, not archive documents): what WebSub hubs are told

@@ -21,6 +21,7 @@
  * <feed> is `site/` for the site-wide feed and `sections/<slug>/` for a section.
  */
 import { createHash } from 'node:crypto';
+import { MONTH_KEY } from './archive.js';
 import { ConfigError } from './errors.js';
 
 export const INCOMING = 'incoming/';
@@ -58,7 +59,7 @@ export const stateKey = (path: string) => `${STATE}${feedDir(path)}state.json`;
 export const monthStatePrefix = (path: string) => `${STATE}${feedDir(path)}archive/`;
 export const monthStateKey = (path: string, month: string) => `${monthStatePrefix(path)}${month}.json`;
 /** The month a key under monthStatePrefix names, or null. */
-export const monthOfStateKey = (path: string, key: string) => /^(\d{4}-\d{2})\.json$/.exec(key.slice(monthStatePrefix(path).length))?.[1] ?? null;
+export const monthOfStateKey = (path: string, key: string) => new RegExp(`^(${MONTH_KEY})\\.json$`).exec(key.slice(monthStatePrefix(path).length))?.[1] ?? null;
 export const articleKey = (id: string) => `${ARTICLES}${id}.json`;
 export const sourceKey = (key: string) => `${SOURCES}${sha256(key).slice(0, 40)}.json`;
 export const urlKey = (url: string) => `${URLS}${sha256(url).slice(0, 40)}.json`;

@@ -16,7 +16,7 @@
  * This module is pure: the decisions, not the I/O.
  */
 import * as z from 'zod/mini';
-import { monthOf } from './archive.js';
+import { MONTH_KEY, monthOf } from './archive.js';
 import { type Article, ArticleSchema } from './article.js';
 import { ConflictError } from './errors.js';
 import { articleKey, markerKey } from './layout.js';
@@ -98,7 +98,7 @@ const RecordSchema = z.object({
   photos: z.array(ProbeSchema),
   // A scope path: '', sections/<slug>/, tags/<slug>/ or authors/<slug>/ (slugs keep letters of any script).
   pending: z._default(z.array(z.string().check(z.regex(SCOPE_PATH))), []),
-  pendingMonths: z.optional(z.array(z.string().check(z.regex(/^\d{4}-\d{2}$/)))),
+  pendingMonths: z.optional(z.array(z.string().check(z.regex(new RegExp(`^${MONTH_KEY}$`))))),
 });
 
 /**

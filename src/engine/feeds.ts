@@ -82,6 +82,19 @@ export interface FeedUpdate {
   archive?: { register?: readonly string[]; built?: boolean; generation?: number; renderedWith?: string };
 }
 
+/** What the archive's part of a write needs of the state as it was read, and of how it was read. */
+interface ArchiveBefore {
+  /** What the current files carried (null: not known, archives just turned on or the state rebuilt). */
+  carriedBefore: { id: string; published: string }[] | null;
+  windowBefore: { id: string; published: string }[];
+  /** The records this write read (after the state). */
+  fresh: Map<string, StoredRecord | null>;
+  /** The state is written for the first time, by a publish (its articles were all written with archives on). */
+  created: boolean;
+  /** Written anew over month states that exist (lost, or unreadable): they need a backfill. */
+  orphaned: boolean;
+}
+
 interface Committed {
   etag: string;
   /** The archive months the committed state owes (settled after its files are written). */
@@ -363,7 +376,7 @@ export class Feeds {
         // backfilled from the index, not taken as settled.
         const anew = state.archive === undefined && (current === null || rebuilt);
         const orphaned = anew && (rebuilt || (await store.list(monthStatePrefix(path), 1)).length > 0);
-        this.bookArchive(state, carriedBefore, windowBefore, how, fresh, current === null && !orphaned, orphaned);
+        this.bookArchive(state, how, { carriedBefore, windowBefore, fresh, created: current === null && !orphaned, orphaned });
       }
       else delete state.carried;
       const unchanged = current !== null && before === content(state) && stable(previousFiles) === stable(state.files);
@@ -397,7 +410,8 @@ export class Feeds {
    * writer changed; months that will hold one of them are added to the list, and their neighbours are owed
    * their links.
    */
-  private bookArchive(state: FeedState, carriedBefore: { id: string; published: string }[] | null, windowBefore: { id: string; published: string }[], how: FeedUpdate, fresh: Map<string, StoredRecord | null>, created: boolean, orphaned: boolean): void {
+  private bookArchive(state: FeedState, how: FeedUpdate, before: ArchiveBefore): void {
+    const { carriedBefore, windowBefore, fresh, created, orphaned } = before;
     // Needs no backfill: a scope whose state a publish creates (every article of it was written with
     // archives on, each by a writer that settles it; an import says otherwise, see Syndicator.importArticles),
     // or whose window holds every article it has (settling the window is enough).
@@ -411,10 +425,9 @@ export class Feeds {
     const carriedNow = state.items.slice(0, state.carried ?? 0);
     const nowIds = new Set(carriedNow.map((a) => a.id));
     const months = new Set(index.months);
-    const present = (article: { id: string; published: string }) => {
-      if (nowIds.has(article.id)) return;
-      const month = monthOf(article);
-      months.add(month);
+    // An article the archive will hold (not carried): its month joins the list.
+    const listMonthOf = (article: { id: string; published: string }) => {
+      if (!nowIds.has(article.id)) months.add(monthOf(article));
     };
     // Without a record of what was carried (archives just turned on, a state rebuilt), every article the
     // window held or holds is settled.
@@ -427,10 +440,10 @@ export class Feeds {
       const now = placeOf.get(article.id);
       if (now) {
         owe(monthOf(now), article.id);
-        present(now);
+        listMonthOf(now);
       } else if (!fresh.has(article.id) || entryOf(fresh.get(article.id) ?? null, state.path)?.kind === 'item') {
         // Past the window now (a republish with a smaller limit), not taken down: in its month.
-        present(article);
+        listMonthOf(article);
       }
     }
     for (const id of how.touched) {
@@ -442,7 +455,7 @@ export class Feeds {
       const record = fresh.get(id) ?? null;
       if (isValidRecord(record) && record.article) {
         owe(monthOf(record.article), id);
-        if (entryOf(record, state.path)?.kind === 'item') present({ id, published: record.article.published });
+        if (entryOf(record, state.path)?.kind === 'item') listMonthOf({ id, published: record.article.published });
       }
     }
     // Months a republish found in the index: it settles every month itself, so they are not owed.
