@@ -1,17 +1,17 @@
 /**
  * RFC 5005 archives kept by the engine (issue 11; the shape is src/archive.ts). A scope's feed state says
- * how many articles its current files carry and which months its archive has; each month has a state of
- * its own (state/<feed>/archive/<YYYY-MM>.json): its entries, its neighbours and the hashes of its three
- * documents, which are rendered from it alone.
+ * how many articles its current files carry and which months its archive has (and which have pages); each
+ * month has a state of its own (state/<feed>/archive/<YYYY-MM>.json): its entries, its neighbours, a
+ * signature of each page and the hashes of its documents, which are rendered from it alone.
  *
- * Invariant: once writers are done, a month's state holds exactly the live articles of the scope published
- * in that month that the feed state's current files do not carry, and links the months next to it in the
- * feed state's list. It is kept like a feed state (docs/decisions.md): a month is changed by
- * compare-and-swap, and every entry a writer sets comes from the article's record and the feed state,
- * both read after the month's state. Whoever moves an article across the boundary (a feed state commit)
- * or changes its record settles the months it touched afterwards; the feed state holds what is owed until
- * then, so a writer that dies leaves it to the next one.
- */
+ * Invariant (A1): once writers are done, a month's state holds exactly the live articles of the scope
+ * published in that month that the feed state's current files do not carry, and links the months next to
+ * it in the feed state's list; every document is its state's rendering, and a page no longer needed is
+ * empty. It is kept like a feed state (docs/decisions.md): a month is changed by compare-and-swap, written
+ * on every settle, and every entry a writer sets comes from the article's record and the feed state, both
+ * read after the month's state. Whoever moves an article across the boundary (a feed state commit) or
+ * changes its record settles the months it touched afterwards; the feed state holds what is owed until
+ * then, so a writer that dies leaves it to the next one. */
 import { archiveEntry, archiveFolder, type MonthLinks, monthOf, monthPages, neighbours, pageCount } from '../archive.js';
 import { type Article, compareNewestFirst } from '../article.js';
 import { renderArchivePage } from '../build.js';
