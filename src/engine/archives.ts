@@ -164,6 +164,11 @@ export class Archives {
       try {
         state = current ? parseMonth(current.body, key) : emptyMonth(path, month);
       } catch (error) {
+        // Read again first, in case the read was torn (a store that is not atomic, like s3rver under load).
+        if (attempt < 3) {
+          await this.engine.sleep(backoffMs(attempt));
+          continue;
+        }
         // Derived data: what it held is lost, so the feed's archive is backfilled by the next republish.
         this.engine.log.error('unreadable archive month: rebuilt by the next republish', { key, reason: describeError(error) });
         await this.unbuild(path);
