@@ -12,7 +12,7 @@
  * read after the month's state. Whoever moves an article across the boundary (a feed state commit) or
  * changes its record settles the months it touched afterwards; the feed state holds what is owed until
  * then, so a writer that dies leaves it to the next one. */
-import { archiveEntry, archiveFolder, type MonthLinks, monthOf, monthPages, neighbours, pageCount } from '../archive.js';
+import { type ArchivePage, archiveEntry, archiveFolder, type MonthLinks, monthOf, monthPages, neighbours, pageCount } from '../archive.js';
 import { type Article, compareNewestFirst } from '../article.js';
 import { renderArchivePage } from '../build.js';
 import { ARCHIVE_FOLDER } from '../formats.js';
@@ -106,9 +106,11 @@ export class Archives {
 
   /** What the months' documents are rendered with: a republish renders them all again when it changes. */
   get renderedWith(): string {
-    // What archive documents show of the site (not its limits, declared feeds or news sitemap).
-    const { limits: _limits, feeds: _feeds, newsSitemap: _sitemap, ...shown } = siteConfigInput(this.settings.site);
-    this.rendered ??= sha256(stable(shown)).slice(0, 16);
+    if (this.rendered === undefined) {
+      // What archive documents show of the site (not its limits, declared feeds or news sitemap).
+      const { limits: _limits, feeds: _feeds, newsSitemap: _sitemap, ...shown } = siteConfigInput(this.settings.site);
+      this.rendered = sha256(stable(shown)).slice(0, 16);
+    }
     return this.rendered;
   }
 
@@ -205,13 +207,15 @@ export class Archives {
       const drop = new Set(touched);
       state.entries = [...state.entries.filter((e) => !drop.has(e.id)), ...placed].sort(compareNewestFirst);
       state.links = neighbours(feed?.archive?.months ?? [], month, feed?.archive?.paged ?? []);
-      const signed = this.sign(state);
+      // Cut into pages once: signed, then the changed ones rendered.
+      const pages = this.pagesOf(state);
+      const signed = this.sign(state, pages);
       // Pages whose signature changed, and those the last writer changed but did not get written (it may
       // have died first): written after this commit, from it.
       const changed = [...new Set([...Object.keys(signed).filter((page) => signed[page] !== state.pages[page]), ...stale])];
       state.pages = signed;
       state.changed = changed.sort();
-      const rendered = this.render(state, changed);
+      const rendered = this.render(state, changed, pages);
       for (const file of rendered.files) state.files[file.path] = rendered.hashes[file.path] as string;
       // The next older month links this one's oldest page, whose name depends on whether it has pages: the
       // feed state says so (checked after every settle, so one that died before saying so is made good).
@@ -237,20 +241,22 @@ export class Archives {
   }
 
   /** Each page's signature: what its documents show (their entries, names and links, the site). */
-  private sign(state: MonthState): Record<string, string> {
+  private sign(state: MonthState, pages: readonly ArchivePage[]): Record<string, string> {
     const signed: Record<string, string> = {};
     // A page no longer needed stays, empty (its title follows the site's too).
     for (const key of Object.keys(state.pages)) signed[key] = sha256(stable({ key, empty: true, site: this.renderedWith }));
-    for (const page of monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems)) {
-      signed[page.key] = sha256(stable({ page, site: this.renderedWith }));
-    }
+    for (const page of pages) signed[page.key] = sha256(stable({ page, site: this.renderedWith }));
     return signed;
   }
 
+  /** The month's pages as its state has them (src/archive.ts). */
+  private pagesOf(state: MonthState): ArchivePage[] {
+    return monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems);
+  }
+
   /** The pages `keys` of the state, rendered (a page it no longer needs: an empty document). */
-  private render(state: MonthState, keys: readonly string[]): Rendered {
+  private render(state: MonthState, keys: readonly string[], pages: readonly ArchivePage[] = this.pagesOf(state)): Rendered {
     const wanted = new Set(keys);
-    const pages = monthPages(state.month, state.entries, state.links, this.settings.site.archivePageItems);
     const byKey = new Map(pages.map((page) => [page.key, page]));
     const files = [...wanted].sort().flatMap((key) => renderArchivePage(state.path, byKey.get(key) ?? { key, entries: [] }, this.settings.site));
     // Written all the same (every archived article must be in its month), and said.
